@@ -1,0 +1,155 @@
+"""The `lecun-site` command: build, new note. `main(argv) -> exit code`.
+
+Exit codes: 0 ok, 1 content or check errors (all listed), 2 usage errors.
+Only SiteError is caught; `--debug` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import BuildFailed, ContentError, SiteError
+from .records import is_valid_id
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lecun-site", description="Build a bilingual documentary-notes website.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = sub.add_parser("build", help="build the site from content/ into _site/")
+    build.add_argument("--content", default="content", help="content folder (default: content)")
+    build.add_argument("--out", default="_site", help="output folder (default: _site)")
+    build.add_argument("--templates", default=None, help="templates folder (default: templates/ beside content)")
+    build.add_argument("--static", default=None, help="static files folder (default: static/ beside content)")
+    build.add_argument("--base-url", default=None, help="published address, e.g. https://user.github.io/repo/")
+    build.add_argument("--drafts", action="store_true", help="include notes marked `draft: true`")
+    build.add_argument("--local", action="store_true", help="links that work when opened from disk (file://)")
+    build.add_argument("--quiet", action="store_true", help="print only problems")
+    build.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    new = sub.add_parser("new", help="scaffold content")
+    new_sub = new.add_subparsers(dest="what", metavar="WHAT")
+    note = new_sub.add_parser("note", help="create notes/SLUG.zh.md and notes/SLUG.en.md")
+    note.add_argument("slug")
+    note.add_argument("--content", default="content")
+    note.add_argument("--debug", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        if args.command == "build":
+            return cmd_build(args)
+        if args.command == "new":
+            if args.what != "note":
+                parser.parse_args(["new", "--help"])
+                return 2
+            return cmd_new_note(args)
+    except BuildFailed as exc:
+        print_problems(exc.problems)
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        return 1
+    except SiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+def main_entry() -> None:
+    sys.exit(main())
+
+
+def print_problems(problems: list[ContentError]) -> None:
+    errors = [p for p in problems if not p.is_warning]
+    warnings = [p for p in problems if p.is_warning]
+    for problem in sorted(problems, key=ContentError.sort_key):
+        print(problem.format(), file=sys.stderr)
+    summary = f"{len(errors)} error(s)"
+    if warnings:
+        summary += f", {len(warnings)} warning(s)"
+    print(summary + (": nothing was written" if errors else ""), file=sys.stderr)
+
+
+def cmd_build(args) -> int:
+    from .pipeline import BuildOptions, build_site
+
+    options = BuildOptions(
+        content=Path(args.content), out=Path(args.out),
+        templates=Path(args.templates) if args.templates else None,
+        static=Path(args.static) if args.static else None,
+        base_url=args.base_url, drafts=args.drafts, local=args.local,
+    )
+    interactive = sys.stderr.isatty() and not args.quiet
+
+    def progress(done: int, total: int) -> None:
+        if interactive:
+            print(f"\rrendering {done}/{total} pages", end="" if done < total else "\n", file=sys.stderr)
+
+    report = build_site(options, progress)
+    if report.warnings:
+        for warning in report.warnings:
+            print(warning.format(), file=sys.stderr)
+    if not args.quiet:
+        print(f"built {report.pages} pages into {report.out} in {report.seconds * 1000:.0f} ms"
+              + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
+    return 0
+
+
+NOTE_TEMPLATE = """---
+title: {title}
+date: {date}
+summary: {summary}
+people: []
+topics: []
+sources: []
+draft: true
+---
+{heading}
+"""
+
+
+def cmd_new_note(args) -> int:
+    import datetime
+
+    slug = args.slug
+    if not is_valid_id(slug):
+        print(f"error: '{slug}' is not a valid slug: use lowercase latin kebab-case, e.g. bell-labs", file=sys.stderr)
+        return 2
+    folder = Path(args.content) / "notes"
+    paths = {lang: folder / f"{slug}.{lang}.md" for lang in ("zh", "en")}
+    existing = [p for p in paths.values() if p.exists()]
+    if existing:
+        print(f"error: {existing[0]} already exists; nothing was written", file=sys.stderr)
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    today = datetime.date.today().isoformat()
+    title = slug.replace("-", " ")
+    paths["zh"].write_text(NOTE_TEMPLATE.format(title=title, date=today, summary="一句话摘要。",
+                                                heading="## 第一节\n\n在这里写正文。引用来源：[@source-id]"), encoding="utf-8")
+    paths["en"].write_text(NOTE_TEMPLATE.format(title=title.capitalize(), date=today, summary="A one-line summary.",
+                                                heading="## First section\n\nWrite here. Cite a source: [@source-id]"),
+                           encoding="utf-8")
+    for path in paths.values():
+        print(f"created {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    main_entry()

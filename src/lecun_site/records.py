@@ -1,0 +1,490 @@
+"""Typed records: one frozen dataclass per thing the site is made of. No I/O here.
+
+Past the loader, no code reads a YAML dict: it reads these.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def is_valid_id(value: str) -> bool:
+    """Ids and slugs: lowercase latin kebab-case, at most 100 characters."""
+    return bool(ID_RE.match(value)) and len(value) <= 100
+
+
+# --------------------------------------------------------------------------- Localized
+
+
+@dataclass(frozen=True)
+class Localized:
+    """Text in both languages. A missing language falls back to the other."""
+
+    zh: str | None = None
+    en: str | None = None
+
+    def has(self, lang: str) -> bool:
+        return bool(getattr(self, lang, None))
+
+    def get(self, lang: str) -> str:
+        """The text in `lang`, else in the other language, else ''."""
+        value = getattr(self, lang, None)
+        if value:
+            return value
+        for other in LANGS:
+            other_value = getattr(self, other)
+            if other_value:
+                return other_value
+        return ""
+
+    def is_fallback(self, lang: str) -> bool:
+        """True when `lang` is missing and another language stands in for it."""
+        return not self.has(lang) and bool(self.get(lang))
+
+    def __bool__(self) -> bool:
+        return bool(self.zh or self.en)
+
+    @classmethod
+    def same(cls, text: str) -> "Localized":
+        return cls(zh=text, en=text)
+
+
+# --------------------------------------------------------------------------- FuzzyDate
+
+_PARTS = {
+    # part of a year -> (sort key in tenths of a month, zh, en)
+    "early": (25, "初", "early"),
+    "spring": (40, "春", "spring"),
+    "mid": (65, "年中", "mid"),
+    "summer": (70, "夏", "summer"),
+    "autumn": (100, "秋", "autumn"),
+    "fall": (100, "秋", "autumn"),
+    "late": (105, "末", "late"),
+    "winter": (125, "冬", "winter"),
+}
+_EN_MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
+
+_DATE_RE = re.compile(
+    r"""^(?P<approx>~|c\.\s*|ca\.\s*|约)?\s*
+    (?P<year>\d{4})
+    (?:(?P<decade>s)
+      |-(?P<part>early|mid|late|spring|summer|autumn|fall|winter)
+      |-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2})
+          (?:[T\s]+(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)
+             \s*(?P<tz>Z|[+-]\d{2}:?\d{2}|[+-]\d{1,2})?)?)?
+    )?$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+class DateError(ValueError):
+    """A value that is no date; the message says what forms are accepted."""
+
+
+@dataclass(frozen=True, order=False)
+class FuzzyDate:
+    """A date known to a year, month, day, part of a year, or decade; maybe approximate.
+
+    ``original`` keeps what the writer wrote. ``sort_key`` orders any mix of them: a decade
+    sorts before the years inside it; an approximate year sorts with that year.
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    part: str | None = None
+    decade: bool = False
+    approx: bool = False
+    seconds: int | None = None  # seconds since midnight UTC, when a time was given
+    original: str = ""
+
+    @property
+    def precision(self) -> str:
+        if self.decade:
+            return "decade"
+        if self.day is not None:
+            return "day"
+        if self.month is not None:
+            return "month"
+        if self.part is not None:
+            return "part"
+        return "year"
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, int, int]:
+        if self.decade:
+            return (self.year, 0, 0, 0, 0)
+        if self.part is not None:
+            month_key = _PARTS[self.part][0]
+        else:
+            month_key = (self.month or 0) * 10
+        return (self.year, month_key, self.day or 0, 1 if self.seconds is None else 2, self.seconds or 0)
+
+    def __lt__(self, other: "FuzzyDate") -> bool:
+        return self.sort_key < other.sort_key
+
+    @property
+    def iso(self) -> str:
+        """The most precise ISO 8601 form (YYYY, YYYY-MM or YYYY-MM-DD)."""
+        if self.day is not None and self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    @property
+    def decade_start(self) -> int:
+        return self.year - self.year % 10
+
+    def format(self, lang: str) -> str:
+        """The date as a reader of `lang` would write it."""
+        if lang == "zh":
+            if self.decade:
+                text = f"{self.year}年代"
+            elif self.part is not None:
+                text = f"{self.year}年{_PARTS[self.part][1]}"
+            elif self.day is not None:
+                text = f"{self.year}年{self.month}月{self.day}日"
+            elif self.month is not None:
+                text = f"{self.year}年{self.month}月"
+            else:
+                text = f"{self.year}年"
+            return ("约" + text) if self.approx else text
+        if self.decade:
+            text = f"the {self.year}s"
+        elif self.part is not None:
+            text = f"{_PARTS[self.part][2]} {self.year}"
+        elif self.day is not None:
+            text = f"{self.day} {_EN_MONTHS[self.month - 1]} {self.year}"
+        elif self.month is not None:
+            text = f"{_EN_MONTHS[self.month - 1]} {self.year}"
+        else:
+            text = str(self.year)
+        return ("c. " + text) if self.approx else text
+
+    def __str__(self) -> str:
+        return self.original or self.iso
+
+    @classmethod
+    def parse(cls, value: Any) -> "FuzzyDate":
+        """Parse a YAML/TOML value into a FuzzyDate; raise DateError when it is none."""
+        if isinstance(value, bool):
+            raise DateError(f"{value!r} is not a date")
+        if isinstance(value, _dt.datetime):
+            seconds = None
+            moment = value
+            if value.tzinfo is not None:
+                moment = value.astimezone(_dt.timezone.utc)
+            seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
+            return cls(
+                year=moment.year, month=moment.month, day=moment.day, seconds=seconds,
+                original=value.isoformat(),
+            )
+        if isinstance(value, _dt.date):
+            return cls(year=value.year, month=value.month, day=value.day, original=value.isoformat())
+        if isinstance(value, int):
+            if not 1 <= value <= 9999:
+                raise DateError(f"year {value} is out of range")
+            return cls(year=value, original=str(value))
+        if isinstance(value, _dt.time):
+            raise DateError(f"{value!r} is a time of day, not a date")
+        if not isinstance(value, str):
+            raise DateError(f"expected a date such as 1989, 1989-06 or 1989-06-12, got {type(value).__name__}")
+        text = value.strip()
+        match = _DATE_RE.match(text)
+        if not match:
+            raise DateError(
+                f"'{_short(text)}' is not a date: write 1989, 1989-06, 1989-06-12, ~1980, 1980s or 1985-early"
+            )
+        year = int(match["year"])
+        approx = bool(match["approx"])
+        if match["decade"]:
+            if year % 10:
+                raise DateError(f"'{text}' is not a decade: a decade ends in 0s, such as 1980s")
+            return cls(year=year, decade=True, approx=approx, original=text)
+        if match["part"]:
+            return cls(year=year, part=match["part"].lower(), approx=approx, original=text)
+        month = int(match["month"]) if match["month"] else None
+        day = int(match["day"]) if match["day"] else None
+        if month is not None and not 1 <= month <= 12:
+            raise DateError(f"'{text}' has month {month}: months run from 1 to 12")
+        if day is not None:
+            try:
+                _dt.date(year, month, day)
+            except ValueError:
+                raise DateError(f"'{text}' is not a day of the calendar (month {month} has no day {day})") from None
+        seconds = None
+        if match["time"]:
+            parts = [float(p) for p in match["time"].split(":")]
+            hours, minutes = int(parts[0]), int(parts[1])
+            secs = int(parts[2]) if len(parts) > 2 else 0
+            if hours > 23 or minutes > 59 or secs > 60:
+                raise DateError(f"'{text}' has an impossible time of day")
+            offset = _tz_offset_seconds(match["tz"])
+            moment = _dt.datetime(year, month, day, hours, minutes, min(secs, 59)) - _dt.timedelta(seconds=offset)
+            year, month, day = moment.year, moment.month, moment.day
+            seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
+        return cls(year=year, month=month, day=day, approx=approx, seconds=seconds, original=text)
+
+
+def _tz_offset_seconds(tz: str | None) -> int:
+    if not tz or tz.upper() == "Z":
+        return 0
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    if len(digits) <= 2:
+        hours, minutes = int(digits), 0
+    else:
+        hours, minutes = int(digits[:-2]), int(digits[-2:])
+    return sign * (hours * 3600 + minutes * 60)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A pointer to a source, optionally to a place in it (`turn-12`, `00:12:34`, `§ Bell Labs`)."""
+
+    source: str
+    at: str | None = None
+    line: int | None = None  # where the citation was written
+
+    @property
+    def turn_anchor(self) -> str | None:
+        """The transcript anchor this locator names, if it names one."""
+        if not self.at:
+            return None
+        at = self.at.strip()
+        if re.fullmatch(r"turn-\d+", at):
+            return at
+        seconds = parse_timestamp(at)
+        if seconds is not None:
+            return time_anchor(seconds)
+        return None
+
+
+def parse_timestamp(text: str) -> int | None:
+    """'00:12:34', '12:34' or '1:02:03' → seconds; None for anything else."""
+    match = re.fullmatch(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,]\d+)?", text.strip())
+    if not match:
+        return None
+    hours = int(match[1] or 0)
+    minutes, seconds = int(match[2]), int(match[3])
+    if minutes > 59 or seconds > 59:
+        return None
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def format_timestamp(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def time_anchor(seconds: int) -> str:
+    return "t-" + format_timestamp(seconds).replace(":", "-")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    path: str
+    kind: str
+    title: Localized
+    url: str | None = None
+    media_url: str | None = None
+    date: FuzzyDate | None = None
+    publisher: Localized = Localized()
+    language: str | None = None
+    speakers: tuple[str, ...] = ()
+    summary: Localized = Localized()
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    path: str
+    name: Localized
+    aliases: tuple[str, ...] = ()
+    role: Localized = Localized()
+    bio: Localized = Localized()
+    born: FuzzyDate | None = None
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    path: str
+    name: Localized
+    aliases: tuple[str, ...] = ()
+    summary: Localized = Localized()
+    related: tuple[str, ...] = ()
+    auto: bool = False  # made from a `tags` value that matched no topic
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    path: str
+    line: int
+    date: FuzzyDate
+    title: Localized
+    detail: Localized = Localized()
+    people: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    sources: tuple[Citation, ...] = ()
+    notes: tuple[str, ...] = ()
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def anchor(self) -> str:
+        return f"ev-{self.id}"
+
+
+@dataclass(frozen=True)
+class Quote:
+    id: str
+    path: str
+    line: int
+    speaker: str
+    text: Localized
+    lang: str | None = None
+    source: Citation | None = None
+    topics: tuple[str, ...] = ()
+    date: FuzzyDate | None = None
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def anchor(self) -> str:
+        return f"q-{self.id}"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one source says about a disputed claim."""
+
+    says: Localized
+    source: Citation | None = None
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    id: str
+    path: str
+    line: int
+    title: Localized
+    readings: tuple[Reading, ...]
+    adopted: Localized
+    reason: Localized = Localized()
+    events: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def anchor(self) -> str:
+        return f"d-{self.id}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """An internal `@/…` link written in a markdown body."""
+
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """One language version of a note. The graph pairs versions by slug."""
+
+    slug: str
+    lang: str
+    path: str
+    title: str
+    body: str
+    body_line: int  # line of the body's first line in the file
+    date: FuzzyDate | None = None
+    summary: str = ""
+    people: tuple[str, ...] = ()  # as written: ids or aliases
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # `tags` values: topics, or new topics of their own
+    sources: tuple[Citation, ...] = ()
+    events: tuple[str, ...] = ()  # ids of timeline events the note discusses
+    declared_events: tuple[Event, ...] = ()
+    quotes: tuple[str, ...] = ()
+    declared_quotes: tuple[Quote, ...] = ()
+    draft: bool = False
+    byline: str | None = None  # from `author` / `speaker` / `guest`
+    original_url: str | None = None  # from `source` when it is a URL
+    body_citations: tuple[Citation, ...] = ()
+    links: tuple[Link, ...] = ()
+    extra: dict = field(default_factory=dict, compare=False)  # every other front-matter field
+    given: frozenset = frozenset()  # names of the language-neutral fields this file sets
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Turn:
+    number: int  # 1-based, in the order of the file
+    speaker_label: str
+    speaker: str | None  # person id, when the label maps to one
+    text: str  # markdown
+    line: int
+    start: int | None = None  # seconds from the start of the media
+    section: int | None = None  # index into Transcript.sections
+
+    @property
+    def anchor(self) -> str:
+        return f"turn-{self.number}"
+
+    @property
+    def time_anchor(self) -> str | None:
+        return time_anchor(self.start) if self.start is not None else None
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    anchor: str
+    first_turn: int  # number of the first turn after the heading (0 when none)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    slug: str
+    lang: str
+    path: str
+    title: str
+    source: str | None
+    speakers: dict  # label -> person id
+    turns: tuple[Turn, ...]
+    sections: tuple[Section, ...] = ()
+    intro: str = ""
+    date: FuzzyDate | None = None
+    summary: str = ""
+    media: str | None = None
+    people: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    draft: bool = False
+    body_citations: tuple[Citation, ...] = ()
+    links: tuple[Link, ...] = ()
+    extra: dict = field(default_factory=dict, compare=False)
+    lines: dict = field(default_factory=dict, compare=False, repr=False)

@@ -1,0 +1,412 @@
+"""PageJob → HTML. The Jinja environment, view objects, and the i18n `t()` function.
+
+Templates get small view objects built here, never raw records. Autoescape is on,
+undefined variables fail (StrictUndefined), and `t(key)` fails on a string missing in
+the page's language. Content is never run through Jinja: bodies are rendered by
+markdown.py and passed in as Markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import jinja2
+from markupsafe import Markup
+
+from . import urls
+from .errors import Problems, TemplateError
+from .graph import SiteGraph, link_target
+from .markdown import RenderEnv, render_inline, render_markdown
+from .pages import PageJob, counterpart
+from .records import Citation, FuzzyDate, Localized, Turn, format_timestamp, parse_timestamp
+from .textfile import parse_yaml
+
+PACKAGE_I18N = Path(__file__).parent / "i18n"
+
+
+def load_ui_strings(content_i18n: dict[str, dict[str, str]], languages) -> dict[str, dict[str, str]]:
+    """The package's UI strings, overridden and extended by content/i18n/*.yaml."""
+    strings: dict[str, dict[str, str]] = {}
+    for lang in languages:
+        path = PACKAGE_I18N / f"{lang}.yaml"
+        base = parse_yaml(str(path), path.read_text(encoding="utf-8")) if path.is_file() else {}
+        strings[lang] = {**dict(base or {}), **content_i18n.get(lang, {})}
+    return strings
+
+
+def media_link(url: str | None, seconds: int | None) -> str | None:
+    """A link that opens the media at `seconds` (YouTube ?t=, else a #t= media fragment)."""
+    if not url or seconds is None:
+        return None
+    parts = urlsplit(url)
+    host = parts.netloc.lower()
+    if host.endswith("youtube.com") or host.endswith("youtu.be") or host.endswith("bilibili.com"):
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "t"]
+        query.append(("t", str(seconds)))
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, f"t={seconds}"))
+
+
+@dataclass
+class Ref:
+    """A numbered reference at the foot of a page."""
+
+    number: int
+    source: Any  # SourceView
+    at: str | None
+    href: str
+    backrefs: list[str] = field(default_factory=list)
+
+
+class Page:
+    """Everything a template needs for one page, built lazily from the graph."""
+
+    def __init__(self, renderer: "Renderer", job: PageJob) -> None:
+        self.r = renderer
+        self.graph = renderer.graph
+        self.job = job
+        self.lang = job.lang or renderer.graph.config.default_language
+        self.kind = job.kind
+        self.url = job.url
+        self.key = job.key
+        self.refs: list[Ref] = []
+        self._ref_index: dict[tuple[str, str | None], Ref] = {}
+        self.fallback = False
+        self.local = renderer.local
+
+    # ---- strings, dates, urls
+    def t(self, key: str, **values) -> str:
+        try:
+            text = self.r.strings[self.lang][key]
+        except KeyError:
+            raise TemplateError(f"UI string '{key}' is missing for language '{self.lang}' "
+                                f"(add it to content/i18n/{self.lang}.yaml)") from None
+        return text.format(**values) if values else text
+
+    def loc(self, text: Localized) -> str:
+        return text.get(self.lang)
+
+    def date(self, value: FuzzyDate | None) -> str:
+        return value.format(self.lang) if value else ""
+
+    def link(self, site_path: str) -> str:
+        if self.job.kind == "404":  # served at any depth by GitHub Pages: use base-absolute links
+            return self.graph.config.base_path + site_path.lstrip("/")
+        return urls.relative(self.url, site_path, self.local)
+
+    def asset(self, name: str) -> str:
+        return self.link("/static/" + name)
+
+    def absolute(self, site_path: str) -> str:
+        return self.graph.config.absolute(site_path)
+
+    @property
+    def other_langs(self) -> list[str]:
+        return [l for l in self.graph.languages if l != self.lang]
+
+    def lang_name(self, lang: str) -> str:
+        return self.r.strings[lang]["lang_name"]
+
+    def counterpart(self, lang: str) -> str:
+        return counterpart(self.job, lang)
+
+    # ---- views of records
+    def person(self, person_id: str):
+        return self.r.views(self.lang).person(person_id)
+
+    def topic(self, topic_id: str):
+        return self.r.views(self.lang).topic(topic_id)
+
+    def source(self, source_id: str):
+        return self.r.views(self.lang).source(source_id)
+
+    def note(self, slug: str):
+        return self.r.views(self.lang).note(slug)
+
+    def transcript(self, slug: str):
+        return self.r.views(self.lang).transcript(slug)
+
+    def event(self, event_id: str):
+        return self.r.views(self.lang).event(event_id)
+
+    def quote(self, quote_id: str):
+        return self.r.views(self.lang).quote(quote_id)
+
+    def discrepancy(self, disc_id: str):
+        return self.r.views(self.lang).discrepancy(disc_id)
+
+    def disputes(self, kind: str, key: str) -> list:
+        return [self.discrepancy(d) for d in self.graph.disputes.get(kind, {}).get(key, [])]
+
+    # ---- citations
+    def cite_href(self, cite: Citation) -> str:
+        """Where a citation points: the transcript turn it names, else the source page."""
+        anchor = cite.turn_anchor
+        slug = self.graph.transcript_for_source(cite.source)
+        if anchor and slug:
+            return self.link(urls.transcript(self.lang, slug) + "#" + anchor)
+        return self.link(urls.source(self.lang, cite.source))
+
+    def cite(self, source_id: str, at: str | None) -> tuple[int, str]:
+        key = (source_id, at)
+        ref = self._ref_index.get(key)
+        if ref is None:
+            ref = Ref(len(self.refs) + 1, self.source(source_id) if source_id in self.graph.sources else None, at,
+                      self.cite_href(Citation(source_id, at)) if source_id in self.graph.sources else "#")
+            self.refs.append(ref)
+            self._ref_index[key] = ref
+        backref = f"cite-{ref.number}-{len(ref.backrefs) + 1}"
+        ref.backrefs.append(backref)
+        return ref.number, backref
+
+    # ---- markdown
+    def markdown(self, text: str, first_line: int = 1, anchors: set | None = None):
+        env = RenderEnv(link=self._resolve_link, cite=self.cite, allow_raw_html=self.graph.config.allow_raw_html,
+                        allow_embeds=self.graph.config.allow_embeds, first_line=first_line,
+                        heading_anchors=anchors if anchors is not None else set())
+        return render_markdown(text, env)
+
+    def md(self, text: str) -> Markup:
+        return Markup(self.markdown(text).html)
+
+    def inline(self, text: str) -> Markup:
+        return Markup(render_inline(text))
+
+    def _resolve_link(self, target: str, line: int | None) -> str | None:
+        found = link_target(self.graph, target)
+        if found is None:
+            return None
+        kind, key, anchor = found
+        lang = self.lang
+        site_path = {
+            "home": urls.home(lang), "timeline": urls.timeline(lang), "people": urls.people(lang),
+            "topics": urls.topics(lang), "sources": urls.sources(lang), "fact-check": urls.fact_check(lang),
+            "notes": urls.notes_index(lang) if not key else urls.note(lang, key),
+            "search": urls.search(lang),
+            "person": "", "topic": "",
+        }.get(kind, "")
+        if kind == "people" and key:
+            site_path = urls.person(lang, key)
+        elif kind == "topics" and key:
+            site_path = urls.topic(lang, key)
+        elif kind == "sources" and key:
+            site_path = urls.source(lang, key)
+        elif kind == "transcripts":
+            site_path = urls.transcript(lang, key)
+        return self.link(site_path + (f"#{anchor}" if anchor else ""))
+
+    def json(self, value: Any) -> Markup:
+        """JSON safe inside <script>: no '</script>' or '<!--' can break out."""
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+# --------------------------------------------------------------------------- views
+
+
+@dataclass
+class PersonView:
+    id: str
+    name: str
+    other_name: str
+    aliases: tuple[str, ...]
+    role: str
+    bio: str
+    born: str
+    url: str  # site path
+    fallback: bool
+
+
+@dataclass
+class TopicView:
+    id: str
+    name: str
+    other_name: str
+    summary: str
+    url: str
+    auto: bool
+    fallback: bool
+    related: list[str]
+
+
+@dataclass
+class SourceView:
+    id: str
+    title: str
+    kind: str
+    url: str | None
+    media_url: str | None
+    date: str
+    publisher: str
+    summary: str
+    page: str  # site path of its page
+    speakers: list[str]
+    transcript: str | None
+
+
+@dataclass
+class EventView:
+    id: str
+    anchor: str
+    date: str
+    date_iso: str
+    decade: int
+    title: str
+    detail: str
+    people: list[str]
+    topics: list[str]
+    sources: list[Citation]
+    notes: list[str]
+    url: str
+    fallback: bool
+
+
+@dataclass
+class QuoteView:
+    id: str
+    anchor: str
+    text: str
+    original: str | None  # the text in the language the source gives it, when that is not the page's
+    speaker: str | None
+    speaker_label: str
+    source: Citation | None
+
+
+class Views:
+    """View objects for one language, made once per build and shared by every page of that language."""
+
+    def __init__(self, graph: SiteGraph, lang: str) -> None:
+        self.graph = graph
+        self.lang = lang
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def _cached(self, kind: str, key: str, make):
+        found = self._cache.get((kind, key))
+        if found is None:
+            found = self._cache[(kind, key)] = make()
+        return found
+
+    def person(self, person_id: str) -> PersonView:
+        def make():
+            p = self.graph.people[person_id]
+            other = [l for l in self.graph.languages if l != self.lang]
+            other_name = p.name.get(other[0]) if other else ""
+            return PersonView(person_id, p.name.get(self.lang), other_name if other_name != p.name.get(self.lang) else "",
+                              p.aliases, p.role.get(self.lang), p.bio.get(self.lang),
+                              p.born.format(self.lang) if p.born else "", urls.person(self.lang, person_id),
+                              p.name.is_fallback(self.lang) or p.bio.is_fallback(self.lang))
+        return self._cached("person", person_id, make)
+
+    def topic(self, topic_id: str) -> TopicView:
+        def make():
+            t = self.graph.topics[topic_id]
+            other = [l for l in self.graph.languages if l != self.lang]
+            other_name = t.name.get(other[0]) if other else ""
+            return TopicView(topic_id, t.name.get(self.lang), other_name if other_name != t.name.get(self.lang) else "",
+                             t.summary.get(self.lang), urls.topic(self.lang, topic_id), t.auto,
+                             t.summary.is_fallback(self.lang), [r for r in t.related if r in self.graph.topics])
+        return self._cached("topic", topic_id, make)
+
+    def source(self, source_id: str) -> SourceView:
+        def make():
+            s = self.graph.sources[source_id]
+            return SourceView(source_id, s.title.get(self.lang), s.kind, s.url, s.media_url or _video(s.url),
+                              s.date.format(self.lang) if s.date else "", s.publisher.get(self.lang),
+                              s.summary.get(self.lang), urls.source(self.lang, source_id),
+                              [p for p in s.speakers if p in self.graph.people],
+                              self.graph.transcript_for_source(source_id))
+        return self._cached("source", source_id, make)
+
+    def event(self, event_id: str) -> EventView:
+        def make():
+            e = self.graph.events[event_id]
+            return EventView(event_id, e.anchor, e.date.format(self.lang), e.date.iso, e.date.decade_start,
+                             e.title.get(self.lang), e.detail.get(self.lang), list(e.people), list(e.topics),
+                             list(e.sources), self.graph.event_notes.get(event_id, []),
+                             urls.timeline(self.lang) + "#" + e.anchor,
+                             e.title.is_fallback(self.lang) or e.detail.is_fallback(self.lang))
+        return self._cached("event", event_id, make)
+
+    def quote(self, quote_id: str) -> QuoteView:
+        def make():
+            q = self.graph.quotes[quote_id]
+            original = q.text.get(q.lang) if q.lang and q.lang != self.lang and q.text.has(q.lang) else None
+            speaker = q.speaker if q.speaker in self.graph.people else None
+            label = self.person(speaker).name if speaker else q.speaker
+            return QuoteView(quote_id, q.anchor, q.text.get(self.lang), original, speaker, label, q.source)
+        return self._cached("quote", quote_id, make)
+
+    def note(self, slug: str):
+        group = self.graph.notes[slug]
+        return group.version(self.lang), group
+
+    def transcript(self, slug: str):
+        group = self.graph.transcripts[slug]
+        return group.version(self.lang), group
+
+    def discrepancy(self, disc_id: str):
+        return self.graph.discrepancies[disc_id]
+
+
+def _video(url: str | None) -> str | None:
+    if url and re.match(r"^https?://(?:www\.)?(?:youtube\.com/watch|youtu\.be/)", url):
+        return url
+    return None
+
+
+# --------------------------------------------------------------------------- renderer
+
+
+class Renderer:
+    def __init__(self, graph: SiteGraph, templates_dir: Path, *, local: bool = False, drafts: bool = False) -> None:
+        self.graph = graph
+        self.local = local
+        self.drafts = drafts
+        self.strings = load_ui_strings(graph.i18n, graph.languages)
+        self._views = {lang: Views(graph, lang) for lang in graph.languages}
+        self.env = make_environment(templates_dir)
+        self._check_strings()
+
+    def _check_strings(self) -> None:
+        langs = list(self.strings)
+        for lang in langs:
+            for other in langs:
+                missing = sorted(set(self.strings[other]) - set(self.strings[lang]))
+                if missing:
+                    raise TemplateError(f"UI strings missing for '{lang}': {', '.join(missing)} "
+                                        f"(they exist for '{other}')")
+
+    def views(self, lang: str) -> Views:
+        return self._views[lang]
+
+    def render(self, job: PageJob, all_jobs: list[PageJob] | None = None) -> str:
+        page = Page(self, job)
+        try:
+            template = self.env.get_template(job.template)
+            return template.render(page=page, graph=self.graph, site=self.graph.config, jobs=all_jobs or [])
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from exc
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"{job.template} (page {job.url}): {exc.message}") from exc
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"template '{exc.name}' not found (page {job.url})") from exc
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True, default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(urls=urls, media_link=media_link, format_timestamp=format_timestamp)
+    return env
