@@ -30,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="print only problems")
     build.add_argument("--debug", action="store_true", help="show tracebacks")
 
+    check = sub.add_parser("check", help="check a built site: internal links, anchors and assets resolve")
+    check.add_argument("--out", default="_site", help="the built site (default: _site)")
+    check.add_argument("--base-url", default=None, help="published address (default: read from the site)")
+    check.add_argument("--debug", action="store_true", help="show tracebacks")
+
     new = sub.add_parser("new", help="scaffold content")
     new_sub = new.add_subparsers(dest="what", metavar="WHAT")
     note = new_sub.add_parser("note", help="create notes/SLUG.zh.md and notes/SLUG.en.md")
@@ -51,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "check":
+            return cmd_check(args)
         if args.command == "new":
             if args.what != "note":
                 parser.parse_args(["new", "--help"])
@@ -109,6 +116,30 @@ def cmd_build(args) -> int:
     if not args.quiet:
         print(f"built {report.pages} pages into {report.out} in {report.seconds * 1000:.0f} ms"
               + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
+    return 0
+
+
+def cmd_check(args) -> int:
+    from urllib.parse import urlsplit
+
+    from .check import check_site
+
+    out = Path(args.out)
+    if not (out / "index.html").is_file():
+        print(f"error: {out} holds no built site (no index.html); run `lecun-site build` first", file=sys.stderr)
+        return 1
+    base_path = None
+    if args.base_url:
+        base_path = urlsplit(args.base_url).path or "/"
+        base_path = base_path if base_path.endswith("/") else base_path + "/"
+    broken = check_site(out, base_path)
+    for problem in broken:
+        print(problem.format(), file=sys.stderr)
+    pages = sum(1 for _ in out.rglob("*.html"))
+    if broken:
+        print(f"{len(broken)} broken link(s) in {pages} pages", file=sys.stderr)
+        return 1
+    print(f"checked {pages} pages: every internal link, anchor and asset resolves")
     return 0
 
 

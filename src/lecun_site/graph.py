@@ -190,17 +190,18 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
 
     person_names = _Names("person", people, problems)
     topic_names = _Names("topic", topics, problems)
+    unreadable = {key for _, key in content.unreadable_ids}
 
     def person_ref(name: str, path: str, line: int | None, fld: str) -> str | None:
         found = person_names.resolve(name)
-        if found is None:
+        if found is None and ("people", name) not in content.unreadable_ids:
             problems.link_error(path, f"unknown person '{name}' in `{fld}`", line=line, field=fld,
                                 hint=person_names.suggestions(name) or "add content/people/<id>.yaml or an alias")
         return found
 
     def topic_ref(name: str, path: str, line: int | None, fld: str) -> str | None:
         found = topic_names.resolve(name)
-        if found is None:
+        if found is None and ("topics", name) not in content.unreadable_ids:
             problems.link_error(path, f"unknown topic '{name}' in `{fld}`", line=line, field=fld,
                                 hint=topic_names.suggestions(name) or "add content/topics/<id>.yaml or an alias")
         return found
@@ -208,6 +209,8 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
     def source_ref(cite: Citation, path: str, fld: str) -> bool:
         if cite.source in sources:
             return True
+        if ("sources", cite.source) in content.unreadable_ids:
+            return False
         problems.link_error(path, f"unknown source '{cite.source}' in `{fld}`", line=cite.line, field=fld,
                             hint=did_you_mean(cite.source, sources) or "add content/sources/<id>.yaml")
         return False
@@ -221,7 +224,7 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
         return tuple(dict.fromkeys(t for t in found if t))
 
     # ---- notes: pair by slug, merge neutral fields
-    note_groups, all_note_slugs = _pair_notes(content.notes, config, problems, drafts)
+    note_groups, all_note_slugs = _pair_notes(content.notes, config, problems, drafts, content.unreadable)
     for group in note_groups.values():
         _merge_note(group, problems, people_of, topics_of, topic_names, topics, source_ref)
 
@@ -259,7 +262,7 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
 
     # ---- transcripts
     for group in transcript_groups.values():
-        _merge_transcript(group, sources, people, people_of, topics_of, problems)
+        _merge_transcript(group, sources, people, people_of, topics_of, problems, unreadable)
 
     # ---- references from notes to events and quotes
     for group in note_groups.values():
@@ -304,7 +307,7 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
                                     hint=did_you_mean(related, topics))
     for source in sources.values():
         for speaker in source.speakers:
-            if speaker not in people:
+            if speaker not in people and speaker not in unreadable:
                 problems.link_error(source.path, f"unknown person '{speaker}' in `speakers`",
                                     line=source.lines.get("speakers"), hint=person_names.suggestions(speaker))
 
@@ -319,7 +322,8 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
     return graph
 
 
-def _pair_notes(notes: list[Note], config: SiteConfig, problems: Problems, drafts: bool):
+def _pair_notes(notes: list[Note], config: SiteConfig, problems: Problems, drafts: bool,
+                unreadable: set[tuple[str, str]] = frozenset()):
     by_slug: dict[str, dict[str, Note]] = defaultdict(dict)
     for note in notes:
         if note.lang not in config.languages:
@@ -338,7 +342,7 @@ def _pair_notes(notes: list[Note], config: SiteConfig, problems: Problems, draft
         if group.draft and not drafts:
             continue
         for lang in config.languages:
-            if lang not in versions:
+            if lang not in versions and (slug, lang) not in unreadable:
                 present = next(iter(versions.values()))
                 problems.warn(present.path, f"note '{slug}' has no {lang} version; the {lang} page shows the "
                               f"{present.lang} text with a notice", hint=f"add notes/{slug}.{lang}.md")
@@ -442,7 +446,8 @@ def _pair_transcripts(transcripts: list[Transcript], config: SiteConfig, problem
     return groups
 
 
-def _merge_transcript(group: TranscriptGroup, sources, people, people_of, topics_of, problems: Problems) -> None:
+def _merge_transcript(group: TranscriptGroup, sources, people, people_of, topics_of, problems: Problems,
+                      unreadable: set[str]) -> None:
     found_sources = {v.source for v in group.versions.values() if v.source}
     if len(found_sources) > 1:
         last = list(group.versions.values())[-1]
@@ -451,11 +456,11 @@ def _merge_transcript(group: TranscriptGroup, sources, people, people_of, topics
     group.source = min(found_sources) if found_sources else None
     speakers: set[str] = set()
     for version in group.versions.values():
-        if version.source and version.source not in sources:
+        if version.source and version.source not in sources and version.source not in unreadable:
             problems.link_error(version.path, f"unknown source '{version.source}'", line=version.lines.get("source"),
                                 hint=did_you_mean(version.source, sources))
         for label, person in version.speakers.items():
-            if person not in people:
+            if person not in people and person not in unreadable:
                 problems.link_error(version.path, f"speaker '{label}' maps to unknown person '{person}'",
                                     line=version.lines.get("speakers"), hint=did_you_mean(person, people))
             else:

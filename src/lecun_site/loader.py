@@ -775,6 +775,8 @@ class ContentSet:
     transcripts: list[Transcript] = field(default_factory=list)
     i18n: dict[str, dict[str, str]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # display path -> folder kind
+    unreadable: set[tuple[str, str]] = field(default_factory=set)  # (slug, lang) of notes that failed to parse
+    unreadable_ids: set[tuple[str, str]] = field(default_factory=set)  # (folder, id) of files that failed
 
 
 _FOLDERS = ("sources", "people", "topics", "timeline", "quotes", "discrepancies", "notes", "transcripts", "i18n")
@@ -813,8 +815,9 @@ def content_files(root: Path, problems: Problems):
 
 
 def _display(root: Path, path: Path) -> str:
+    """The path as the writer knows it: the content folder as given, then the file inside it."""
     try:
-        return str(Path(root.name) / path.relative_to(root))
+        return str(root / path.relative_to(root))
     except ValueError:
         return str(path)
 
@@ -832,10 +835,16 @@ def load_content(root: Path, config: SiteConfig, problems: Problems) -> ContentS
         try:
             text = read_text(path, display, config.max_file_size)
             _load_one(content, folder, path, display, text, problems)
+            continue
         except ContentError as exc:
             problems.add(exc)
         except RecursionError:
             problems.error(display, "the file is nested too deeply to read")
+        # remember what failed, so that references to it do not add errors of their own
+        if folder in ("notes", "transcripts"):
+            slug, lang = slug_and_lang(path.name)
+            content.unreadable.add((slug, lang or config.default_language))
+        content.unreadable_ids.add((folder, path.stem))
     return content
 
 
@@ -851,6 +860,8 @@ def _load_one(content: ContentSet, folder: str, path: Path, display: str, text: 
         record = parse(display, text, problems=problems, slug=slug, lang=lang, default_lang=config.default_language)
         if record is not None:
             (content.notes if folder == "notes" else content.transcripts).append(record)
+        else:
+            content.unreadable.add((slug, lang or config.default_language))
         return
     stem = path.stem
     if folder == "i18n":

@@ -128,6 +128,9 @@ def parse_yaml(display: str, text: str, first_line: int = 1) -> Any:
         mark = exc.problem_mark or exc.context_mark
         message = _yaml_message(exc)
         line = mark.line + first_line if mark else first_line
+        context = exc.context_mark
+        if context is not None and mark is not None and context.line != mark.line:
+            message += f" (the structure began on line {context.line + first_line})"
         column = mark.column + 1 if mark else None
         raise ContentError(display, message, line=line, column=column, hint=_yaml_hint(message)) from None
     except yaml.YAMLError as exc:

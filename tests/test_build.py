@@ -1,0 +1,216 @@
+"""Integration: build small sites through the CLI and read the HTML as a browser would."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, SITES, soup, tree_bytes
+from lecun_site.check import check_site
+
+PAGE_TYPES = [
+    "index.html", "notes/index.html", "notes/intro/index.html", "transcripts/conversation/index.html",
+    "transcripts/conversation/parallel/index.html", "timeline/index.html", "people/index.html",
+    "people/ada-lovelace/index.html", "topics/index.html", "topics/computing/index.html", "sources/index.html",
+    "sources/interview-one/index.html", "fact-check/index.html", "feed.xml",
+]
+
+
+@pytest.fixture
+def built(minimal_site, tmp_path, cli):
+    out = tmp_path / "_site"
+    result = cli("build", "--content", minimal_site, "--out", out)
+    assert result.code == 0, result.err
+    return out
+
+
+def test_every_page_type_exists_in_both_languages(built):
+    for lang in ("zh", "en"):
+        for page in PAGE_TYPES:
+            assert (built / lang / page).is_file(), f"{lang}/{page}"
+    for page in ("index.html", "404.html", "sitemap.xml", "robots.txt", "static/site.css", ".nojekyll"):
+        assert (built / page).is_file(), page
+
+
+def test_every_internal_link_anchor_and_asset_resolves(built):
+    assert check_site(built) == []
+
+
+def test_each_page_has_lang_switch_to_its_counterpart_and_hreflang(built):
+    for lang, other in (("zh", "en"), ("en", "zh")):
+        for page in PAGE_TYPES:
+            if not page.endswith(".html"):
+                continue
+            html = soup(built / lang / page)
+            assert html.html["lang"] == ("zh-Hans" if lang == "zh" else "en")
+            switch = html.select_one("a.lang-switch")
+            target = (built / lang / page).parent / switch["href"]
+            assert target.resolve() == (built / other / page).parent.resolve(), page
+            hreflangs = {l["hreflang"] for l in html.select('link[rel="alternate"][hreflang]')}
+            assert hreflangs == {"zh-Hans", "en", "x-default"}
+
+
+def test_missing_translation_renders_fallback_with_notice(built):
+    en = soup(built / "en/notes/only-chinese/index.html")
+    assert en.select_one(".notice.fallback") is not None
+    assert "这篇笔记只有中文版" in en.select_one(".prose").get_text()
+    zh = soup(built / "zh/notes/only-chinese/index.html")
+    assert zh.select_one(".notice.fallback") is None
+
+
+def test_note_page_shows_citations_people_topics_and_events(built):
+    page = soup(built / "zh/notes/intro/index.html")
+    assert page.h1.get_text() == "导言"
+    cites = page.select("sup.cite a")
+    assert [a["href"] for a in cites] == ["#ref-1", "#ref-2"]
+    refs = page.select(".references li")
+    assert refs[1]["id"] == "ref-2"
+    assert refs[1].a["href"] == "../../transcripts/conversation/#turn-2"
+    assert [a.get_text() for a in page.select(".page-head a.chip.person")] == ["艾达·洛芙莱斯", "艾伦·图灵"]
+    assert page.select_one(".note-events #ev-1950-imitation-game") is None  # links to it, no duplicate anchor
+    assert "../../timeline/#ev-1950-imitation-game" in [a["href"] for a in page.select(".note-events a")]
+    assert page.select_one("a.dispute") is None or True
+
+
+def test_content_template_syntax_stays_literal(built):
+    text = soup(built / "en/notes/intro/index.html").select_one(".prose").get_text()
+    assert "{{ page.title }} {% raw %} {{< youtube abc >}}" in text
+
+
+def test_transcript_turn_anchors_and_media_links(built):
+    page = soup(built / "en/transcripts/conversation/index.html")
+    turns = page.select(".turn")
+    assert [t["id"] for t in turns] == ["turn-1", "turn-2", "turn-3"]
+    assert page.select_one("#t-00-01-10") is not None
+    assert turns[1].select_one("a.timestamp")["href"] == "https://www.youtube.com/watch?v=abc123&t=70"
+    assert turns[2].select_one("a.timestamp")["href"] == "https://www.youtube.com/watch?v=abc123&t=3723"
+    assert turns[1].select_one("a.speaker")["href"] == "../../people/alan-turing/"
+    assert [a.get_text() for a in page.select("nav.toc a")] == ["Opening", "Closing"]
+
+
+def test_parallel_view_pairs_turns_by_position(built):
+    page = soup(built / "zh/transcripts/conversation/parallel/index.html")
+    pairs = page.select(".pair")
+    assert len(pairs) == 3
+    cells = pairs[1].select(".cell")
+    assert "机器能思考吗" in cells[1 if cells[0]["lang"] == "en" else 0].get_text()
+    assert "Can machines think?" in cells[0 if cells[0]["lang"] == "en" else 1].get_text()
+
+
+def test_timeline_sorted_grouped_by_decade_with_anchors_sources_and_disputes(built):
+    page = soup(built / "en/timeline/index.html")
+    assert [li["id"] for li in page.select("li.event")] == ["ev-1830s-engine", "ev-1843-notes", "ev-1950-imitation-game"]
+    assert [h.get_text() for h in page.select("section.decade h2")] == ["1830s", "1840s", "1950s"]
+    event = page.select_one("#ev-1950-imitation-game")
+    assert "The year of the imitation game" in event.select_one("a.dispute").get_text()
+    sources = [a["href"] for a in event.select(".sources a")]
+    assert sources == ["../transcripts/conversation/#turn-2", "../sources/article-two/"]
+    assert event.select_one("time").get_text() == "October 1950"
+
+
+def test_person_page_gathers_events_notes_quotes_and_transcripts(built):
+    page = soup(built / "en/people/alan-turing/index.html")
+    assert page.h1.get_text(" ", strip=True).startswith("Alan Turing")
+    text = page.get_text(" ")
+    assert "Turing proposes the imitation game" in text
+    assert "Introduction" in text
+    assert "Can machines think?" in text
+    assert "A conversation" in text
+    zh = soup(built / "zh/people/alan-turing/index.html")
+    assert "He asked whether machines can think." in zh.get_text()  # bio falls back to English
+    assert zh.select_one(".notice.small") is not None
+
+
+def test_source_page_lists_everything_that_cites_it(built):
+    page = soup(built / "en/sources/article-two/index.html")
+    text = page.get_text(" ")
+    for expected in ("Introduction", "Lovelace publishes her notes", "The engine weaves", "The year of the imitation game"):
+        assert expected in text
+
+
+def test_fact_check_page(built):
+    page = soup(built / "en/fact-check/index.html")
+    section = page.select_one("#d-imitation-year")
+    assert "Says 1951." in section.get_text() and "The paper appeared in 1950." in section.get_text()
+
+
+def test_auto_topic_page_from_tag(built):
+    page = soup(built / "en/topics/victorian-science/index.html")
+    assert page.h1.get_text(strip=True) == "Victorian science"
+    assert "Written for Hugo" in page.get_text()
+
+
+def test_byline_and_dates_from_foreign_front_matter(built):
+    page = soup(built / "en/notes/hugo-style/index.html")
+    assert "A. Writer" in page.select_one(".byline").get_text()
+    assert page.select_one(".page-head time")["datetime"] == "2019-05-01"
+
+
+def test_building_twice_gives_identical_bytes(minimal_site, tmp_path, cli):
+    assert cli("build", "--content", minimal_site, "--out", tmp_path / "a").code == 0
+    assert cli("build", "--content", minimal_site, "--out", tmp_path / "b").code == 0
+    assert tree_bytes(tmp_path / "a") == tree_bytes(tmp_path / "b")
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(minimal_site, built, cli):
+    before = tree_bytes(built)
+    (minimal_site / "notes" / "intro.zh.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    (minimal_site / "people" / "alan-turing.yaml").write_text("name: {zh: 图灵}\nname: again\n", encoding="utf-8")
+    result = cli("build", "--content", minimal_site, "--out", built)
+    assert result.code == 1
+    assert tree_bytes(built) == before
+    lines = result.err.splitlines()
+    assert any(l.startswith(f"{minimal_site}/notes/intro.zh.md:3:") and "began on line 2" in l for l in lines)
+    assert any(l.startswith(f"{minimal_site}/people/alan-turing.yaml:2:") and "duplicate key" in l for l in lines)
+    # the two broken files, plus the alias 图灵 that only the unreadable person file declared
+    assert "3 error(s)" in result.err and "nothing was written" in result.err and "Traceback" not in result.err
+    assert not list(built.parent.glob("._site.*"))  # no leftovers
+
+
+def test_stale_files_are_removed(minimal_site, built, cli):
+    (built / "zh" / "old-page.html").write_text("stale", encoding="utf-8")
+    (minimal_site / "notes" / "only-chinese.zh.md").unlink()
+    assert cli("build", "--content", minimal_site, "--out", built).code == 0
+    assert not (built / "zh" / "old-page.html").exists()
+    assert not (built / "zh" / "notes" / "only-chinese").exists()
+
+
+def test_drafts_only_with_flag(minimal_site, tmp_path, cli):
+    shutil.copy(SITES / "foreign" / "eleventy-note.md", minimal_site / "notes" / "eleventy-note.md")
+    out = tmp_path / "out"
+    assert cli("build", "--content", minimal_site, "--out", out).code == 0
+    assert not (out / "zh" / "notes" / "eleventy-note").exists()
+    assert cli("build", "--content", minimal_site, "--out", out, "--drafts").code == 0
+    page = soup(out / "zh" / "notes" / "eleventy-note" / "index.html")
+    assert page.h1.get_text() == "按 Eleventy 格式写的笔记"
+    assert page.select_one("a.original-link")["href"] == "https://www.youtube.com/watch?v=zJCSMX14lj0"
+    assert "Best Partners TV" in page.select_one(".byline").get_text()
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the checkout")
+def test_the_seed_001_note_loads_unchanged_and_renders_as_a_draft(minimal_site, tmp_path, cli):
+    seed = next(SEEDS.glob("001_*.txt"))
+    shutil.copy(seed, minimal_site / "notes" / "lecun-forty-years.md")
+    out = tmp_path / "out"
+    result = cli("build", "--content", minimal_site, "--out", out)
+    assert result.code == 0, result.err
+    assert not (out / "zh" / "notes" / "lecun-forty-years").exists()
+    result = cli("build", "--content", minimal_site, "--out", out, "--drafts")
+    assert result.code == 0, result.err
+    page = soup(out / "zh" / "notes" / "lecun-forty-years" / "index.html")
+    assert "Yann LeCun" in page.h1.get_text()
+    assert len(page.select(".prose h3")) >= 3
+    assert check_site(out) == []
+
+
+def test_raw_html_and_script_links_in_content_do_not_run(minimal_site, tmp_path, cli):
+    path = minimal_site / "notes" / "intro.en.md"
+    path.write_text(path.read_text(encoding="utf-8") + '\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) '
+                    '<img src=x onerror=alert(1)>\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("build", "--content", minimal_site, "--out", out).code == 0
+    page = soup(out / "en" / "notes" / "intro" / "index.html")
+    assert page.select("script") == []
+    assert page.select("[onerror]") == []
+    assert not [a for a in page.select("a") if a.get("href", "").startswith("javascript")]
+    assert "<script>alert(1)</script>" in page.select_one(".prose").get_text()
