@@ -1,6 +1,6 @@
 """lecun-site: a static site generator for bilingual (zh + en) documentary-notes websites.
 
-Data flow (see docs/architecture.md)::
+Data flow (see README.md, "How the code is organised")::
 
     content/ --loader--> records --graph--> SiteGraph --pages--> [PageJob] --render--> HTML --pipeline--> _site/
 """
