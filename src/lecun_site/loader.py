@@ -822,30 +822,72 @@ def _display(root: Path, path: Path) -> str:
         return str(path)
 
 
-def load_content(root: Path, config: SiteConfig, problems: Problems) -> ContentSet:
-    """Walk content/ and parse every file into records; problems are collected, not raised."""
+def load_content(root: Path, config: SiteConfig, problems: Problems, cache: dict | None = None) -> ContentSet:
+    """Walk content/ and parse every file into records; problems are collected, not raised.
+
+    With a `cache` (display path -> (stat key, parsed part, problems)), files whose size and
+    modification time are unchanged are not read again: the watcher's rebuilds use this.
+    """
     content = ContentSet(config=config)
+    seen = set()
     for folder, path, display in content_files(root, problems):
         content.files[display] = folder
-        suffix = path.suffix.lower()
-        expected = (".md", ".markdown") if folder in ("notes", "transcripts") else (".yaml", ".yml")
-        if suffix not in expected:
-            problems.warn(display, f"ignored: {folder}/ holds {' or '.join(expected)} files")
-            continue
-        try:
-            text = read_text(path, display, config.max_file_size)
-            _load_one(content, folder, path, display, text, problems)
-            continue
-        except ContentError as exc:
-            problems.add(exc)
-        except RecursionError:
-            problems.error(display, "the file is nested too deeply to read")
-        # remember what failed, so that references to it do not add errors of their own
-        if folder in ("notes", "transcripts"):
-            slug, lang = slug_and_lang(path.name)
-            content.unreadable.add((slug, lang or config.default_language))
-        content.unreadable_ids.add((folder, path.stem))
+        seen.add(display)
+        hit = cache.get(display) if cache is not None else None
+        key = _stat_key(path)
+        if hit is not None and hit[0] == key:
+            part, found = hit[1], hit[2]
+        else:
+            part, found = _load_file(folder, path, display, config)
+            if cache is not None:
+                cache[display] = (key, part, found)
+        _merge(content, part)
+        problems.items.extend(found)
+    if cache is not None:
+        for stale in set(cache) - seen:
+            del cache[stale]
     return content
+
+
+def _stat_key(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except OSError:
+        return ()
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tuple["ContentSet", list]:
+    """One file → the records it holds (as a ContentSet of its own) and its problems."""
+    part = ContentSet(config=config)
+    problems = Problems()
+    suffix = path.suffix.lower()
+    expected = (".md", ".markdown") if folder in ("notes", "transcripts") else (".yaml", ".yml")
+    if suffix not in expected:
+        problems.warn(display, f"ignored: {folder}/ holds {' or '.join(expected)} files")
+        return part, problems.items
+    try:
+        text = read_text(path, display, config.max_file_size)
+        _load_one(part, folder, path, display, text, problems)
+        return part, problems.items
+    except ContentError as exc:
+        problems.add(exc)
+    except RecursionError:
+        problems.error(display, "the file is nested too deeply to read")
+    # remember what failed, so that references to it do not add errors of their own
+    if folder in ("notes", "transcripts"):
+        slug, lang = slug_and_lang(path.name)
+        part.unreadable.add((slug, lang or config.default_language))
+    part.unreadable_ids.add((folder, path.stem))
+    return part, problems.items
+
+
+def _merge(content: "ContentSet", part: "ContentSet") -> None:
+    for name in ("sources", "people", "topics", "events", "quotes", "discrepancies", "notes", "transcripts"):
+        getattr(content, name).extend(getattr(part, name))
+    content.i18n.update(part.i18n)
+    content.unreadable |= part.unreadable
+    content.unreadable_ids |= part.unreadable_ids
 
 
 def _load_one(content: ContentSet, folder: str, path: Path, display: str, text: str, problems: Problems) -> None:

@@ -1,0 +1,186 @@
+"""Incremental rebuilds: what re-renders for which change, and that the result always equals
+a clean full build of the same content."""
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, tree_bytes
+from lecun_site.incremental import Builder
+from lecun_site.pipeline import BuildOptions, build_site
+
+
+def make_builder(content: Path, out: Path, tmp_path: Path, templates: Path | None = None) -> Builder:
+    return Builder(BuildOptions(content=content, out=out, templates=templates))
+
+
+def urls(report):
+    return sorted(j.url for j in report.rendered)
+
+
+@pytest.fixture
+def builder(minimal_site, tmp_path):
+    b = make_builder(minimal_site, tmp_path / "_site", tmp_path)
+    first = b.build()
+    assert first.ok and len(first.rendered) == first.pages
+    return b
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_no_change_renders_nothing(builder):
+    report = builder.build()
+    assert report.ok and report.rendered == []
+
+
+def test_body_edit_renders_only_that_notes_pages(builder, minimal_site):
+    edit(minimal_site / "notes" / "intro.en.md", "wrote the first program", "wrote the very first program")
+    report = builder.build()
+    # the en body is shown on the en note page; the zh page does not show it
+    assert urls(report) == ["/en/", "/en/notes/intro/"]  # the home page opens with this note
+
+
+def test_title_edit_renders_the_pages_that_list_the_note(builder, minimal_site):
+    edit(minimal_site / "notes" / "only-chinese.zh.md", "title: 只有中文", "title: 仅有中文")
+    report = builder.build()
+    assert set(urls(report)) == {
+        # its own pages (the en page falls back to the zh text)
+        "/zh/notes/only-chinese/", "/en/notes/only-chinese/",
+        # pages that list it: home, notes index, feed, its person
+        "/zh/", "/en/", "/zh/notes/", "/en/notes/", "/zh/feed.xml", "/en/feed.xml",
+        "/zh/people/charles-babbage/", "/en/people/charles-babbage/",
+    }
+
+
+def test_person_rename_renders_every_page_that_shows_the_name(builder, minimal_site):
+    edit(minimal_site / "people" / "alan-turing.yaml", "en: Alan Turing", "en: Alan M. Turing")
+    report = builder.build()
+    rendered = set(urls(report))
+    for expected in ("/en/people/alan-turing/", "/en/people/", "/en/timeline/", "/en/notes/intro/",
+                     "/en/transcripts/conversation/", "/en/fact-check/", "/en/sources/interview-one/"):
+        assert expected in rendered
+    assert "/en/people/charles-babbage/" not in rendered
+    assert "/en/topics/computing/" not in rendered
+
+
+def test_template_change_renders_only_pages_using_it(minimal_site, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    b = make_builder(minimal_site, tmp_path / "_site", tmp_path, templates)
+    assert b.build().ok
+    edit(templates / "person.html", '<article class="person">', '<article class="person person-page">')
+    report = b.build()
+    assert {j.kind for j in report.rendered} == {"person"}
+    assert len(report.rendered) == 6  # 3 people x 2 languages
+    edit(templates / "partials" / "macros.html", '<li class="event"', '<li class="event item"')
+    kinds = {j.kind for j in b.build().rendered}
+    assert {"timeline", "person", "topic", "source", "note"} <= kinds and "people" not in kinds
+
+
+def test_ui_string_change_renders_that_languages_pages(builder, minimal_site):
+    (minimal_site / "i18n").mkdir()
+    (minimal_site / "i18n" / "en.yaml").write_text("nav_timeline: Chronology\n", encoding="utf-8")
+    report = builder.build()
+    langs = {j.lang for j in report.rendered}
+    assert langs == {"en", None}  # English pages, plus the two-language chooser and 404
+    assert "Chronology" in (builder.options.out / "en" / "index.html").read_text(encoding="utf-8")
+
+
+def test_deleted_note_disappears_everywhere_and_its_pages_are_removed(builder, minimal_site):
+    out = builder.options.out
+    assert (out / "zh" / "notes" / "only-chinese" / "index.html").exists()
+    (minimal_site / "notes" / "only-chinese.zh.md").unlink()
+    report = builder.build()
+    assert report.ok
+    assert not (out / "zh" / "notes" / "only-chinese").exists()
+    assert "/zh/notes/only-chinese/" in report.removed
+    assert "只有中文" not in (out / "zh" / "people" / "charles-babbage" / "index.html").read_text(encoding="utf-8")
+
+
+def test_failed_rebuild_writes_nothing_and_the_next_good_one_recovers(builder, minimal_site):
+    out = builder.options.out
+    before = tree_bytes(out)
+    good = (minimal_site / "notes" / "intro.zh.md").read_text(encoding="utf-8")
+    (minimal_site / "notes" / "intro.zh.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    report = builder.build()
+    assert not report.ok and report.problems
+    assert tree_bytes(out) == before
+    (minimal_site / "notes" / "intro.zh.md").write_text(good.replace("导言", "新导言"), encoding="utf-8")
+    report = builder.build()
+    assert report.ok and "/zh/notes/intro/" in urls(report)
+
+
+# ------------------------------------------------------------------ incremental == full build
+
+EDITS = [
+    lambda c, r: edit_any(c / "notes" / "intro.en.md", r),
+    lambda c, r: edit_any(c / "notes" / "intro.zh.md", r),
+    lambda c, r: edit_any(c / "people" / "ada-lovelace.yaml", r),
+    lambda c, r: edit_any(c / "timeline" / "events.yaml", r),
+    lambda c, r: edit_any(c / "transcripts" / "conversation.en.md", r),
+    lambda c, r: toggle_note(c, r),
+    lambda c, r: rename_note(c, r),
+    lambda c, r: swap_people_of_note(c, r),
+    lambda c, r: edit_any(c / "quotes" / "quotes.yaml", r),
+    lambda c, r: edit_any(c / "discrepancies" / "dates.yaml", r),
+]
+
+
+def edit_any(path: Path, rng: random.Random) -> None:
+    """Change one word of a text value somewhere in the file (keeping it valid)."""
+    text = path.read_text(encoding="utf-8")
+    for word in ("first", "machines", "Lovelace", "注释", "问题", "1950", "Says", "Hello", "第一个", "engine"):
+        if word in text and rng.random() < 0.5:
+            path.write_text(text.replace(word, word + rng.choice(["x", "y", "z"]), 1), encoding="utf-8")
+            return
+    path.write_text(text + ("\n" if path.suffix == ".md" else "") + ("More text.\n" if path.suffix == ".md" else ""),
+                    encoding="utf-8")
+
+
+def toggle_note(content: Path, rng: random.Random) -> None:
+    extra = content / "notes" / "extra.zh.md"
+    if extra.exists():
+        extra.unlink()
+    else:
+        extra.write_text(f"---\ntitle: 新笔记{rng.randint(0, 99)}\ndate: 2022\npeople: [图灵]\ntopics: [computing]\n---\n"
+                         "新内容[@article-two]。\n", encoding="utf-8")
+
+
+def rename_note(content: Path, rng: random.Random) -> None:
+    notes = content / "notes"
+    if (notes / "hugo-style.en.md").exists():
+        (notes / "hugo-style.en.md").rename(notes / "hugo-renamed.en.md")
+        (notes / "hugo-style.zh.md").rename(notes / "hugo-renamed.zh.md")
+    else:
+        (notes / "hugo-renamed.en.md").rename(notes / "hugo-style.en.md")
+        (notes / "hugo-renamed.zh.md").rename(notes / "hugo-style.zh.md")
+
+
+def swap_people_of_note(content: Path, rng: random.Random) -> None:
+    path = content / "notes" / "only-chinese.zh.md"
+    text = path.read_text(encoding="utf-8")
+    choice = rng.choice(["[巴贝奇]", "[图灵]", "[巴贝奇, 洛芙莱斯]"])
+    import re
+
+    path.write_text(re.sub(r"people: \[.*\]", f"people: {choice}", text), encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_incremental_equals_full_build_over_random_edits(minimal_site, tmp_path, seed):
+    rng = random.Random(seed)
+    out = tmp_path / "incremental"
+    builder = make_builder(minimal_site, out, tmp_path)
+    assert builder.build().ok
+    for step in range(8):
+        rng.choice(EDITS)(minimal_site, rng)
+        report = builder.build()
+        assert report.ok, [p.format() for p in report.problems]
+        full = tmp_path / f"full-{step}"
+        build_site(BuildOptions(content=minimal_site, out=full))
+        assert tree_bytes(out) == tree_bytes(full), f"step {step}"
