@@ -30,6 +30,16 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="print only problems")
     build.add_argument("--debug", action="store_true", help="show tracebacks")
 
+    serve = sub.add_parser("serve", help="build (drafts included), serve, and rebuild on every change")
+    serve.add_argument("--content", default="content", help="content folder (default: content)")
+    serve.add_argument("--out", default="_site", help="output folder (default: _site)")
+    serve.add_argument("--templates", default=None, help="templates folder (default: templates/ beside content)")
+    serve.add_argument("--static", default=None, help="static files folder (default: static/ beside content)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if taken; 0: any)")
+    serve.add_argument("--no-drafts", action="store_true", help="leave drafts out, as `build` does")
+    serve.add_argument("--debug", action="store_true", help="show tracebacks")
+
     check = sub.add_parser("check", help="check a built site: internal links, anchors and assets resolve")
     check.add_argument("--out", default="_site", help="the built site (default: _site)")
     check.add_argument("--base-url", default=None, help="published address (default: read from the site)")
@@ -56,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "serve":
+            return cmd_serve(args)
         if args.command == "check":
             return cmd_check(args)
         if args.command == "new":
@@ -117,6 +129,105 @@ def cmd_build(args) -> int:
         print(f"built {report.pages} pages into {report.out} in {report.seconds * 1000:.0f} ms"
               + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
     return 0
+
+
+def cmd_serve(args) -> int:
+    import threading
+    import time
+
+    from .devserver import DevServer
+    from .incremental import Builder
+    from .pipeline import BuildOptions, check_output_dir
+    from .watch import WatchRoots, Watcher
+
+    options = BuildOptions(
+        content=Path(args.content), out=Path(args.out),
+        templates=Path(args.templates) if args.templates else None,
+        static=Path(args.static) if args.static else None,
+        drafts=not args.no_drafts, local=False, base_url="/",
+    )
+    if not options.content.is_dir():
+        print(f"error: the content folder {options.content} does not exist", file=sys.stderr)
+        return 1
+    check_output_dir(options.out, options.content)
+    builder = Builder(options)
+    try:
+        server = DevServer(options.out, args.host, args.port)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    lock = threading.Lock()
+
+    def rebuild(changed: dict | None = None) -> None:
+        with lock:
+            what = _describe_change(changed, options)
+            try:
+                report = builder.build()
+            except SiteError as exc:
+                problems = [{"path": None, "line": None, "column": None, "message": str(exc), "hint": None}]
+                server.state.failed(problems)
+                print(f"{_now()} {what}: build failed\nerror: {exc}", file=sys.stderr, flush=True)
+                return
+            if not report.ok:
+                errors = [p for p in report.problems if not p.is_warning]
+                server.state.failed([p.as_dict() for p in errors])
+                print(f"{_now()} {what}: build failed, the last good site is still served", file=sys.stderr)
+                for problem in errors:
+                    print(problem.format(), file=sys.stderr)
+                sys.stderr.flush()
+                return
+            server.state.reloaded(report.changed_urls, all_pages=report.static_changed)
+            print(f"{_now()} {what}: {len(report.rendered)} of {report.pages} pages re-rendered"
+                  + (f", {len(report.removed)} removed" if report.removed else "")
+                  + f" in {report.seconds * 1000:.0f} ms", flush=True)
+
+    first = builder.build()
+    if first.ok:
+        for warning in first.problems:
+            print(warning.format(), file=sys.stderr)
+        print(f"built {first.pages} pages into {options.out} in {first.seconds * 1000:.0f} ms", flush=True)
+    else:
+        print("the first build failed; fix these and save: the page will show them until then", file=sys.stderr)
+        for problem in first.problems:
+            print(problem.format(), file=sys.stderr)
+        server.state.failed([p.as_dict() for p in first.problems if not p.is_warning])
+        options.out.mkdir(parents=True, exist_ok=True)
+    server.start()
+    if args.port and server.port != args.port:
+        print(f"port {args.port} is in use; serving on port {server.port} instead", flush=True)
+    print(f"serving {options.out} at {server.url} (Ctrl-C to stop)", flush=True)
+    templates = options.templates or builder.templates_dir
+    static = options.static or builder.static_dir
+    watcher = Watcher(WatchRoots(options.content, templates, static, options.out), rebuild)
+    watcher.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("\nstopping", flush=True)
+    finally:
+        watcher.stop()
+        server.stop()
+    return 0
+
+
+def _now() -> str:
+    import time
+
+    return time.strftime("[%H:%M:%S]")
+
+
+def _describe_change(changed: dict | None, options) -> str:
+    if not changed:
+        return "rebuild"
+    names = []
+    for path in sorted(changed):
+        try:
+            names.append(str(Path(path).absolute().relative_to(Path.cwd().absolute())))
+        except ValueError:
+            names.append(str(path))
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{shown} changed"
 
 
 def cmd_check(args) -> int:

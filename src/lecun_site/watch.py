@@ -1,0 +1,151 @@
+"""Watching content/, templates/, static/ and site.yaml; debounced calls to a rebuild.
+
+`classify_change(path, roots)` is pure and tested: it says what a changed path is, or None
+for paths to ignore (the output folder, editor swap and backup files, hidden files). The
+watchdog observer collects events, waits for a quiet moment (an editor's save is often a
+burst: write a temp file, rename it over, delete a backup) and calls `on_change(paths)`
+once per burst, from a single thread, so rebuilds never overlap.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Callable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .loader import is_ignored_name
+
+
+class ChangeKind(str, Enum):
+    CONFIG = "config"  # site.yaml
+    CONTENT = "content"  # notes, transcripts, YAML records
+    I18N = "i18n"  # UI strings
+    TEMPLATE = "template"
+    STATIC = "static"
+
+
+@dataclass(frozen=True)
+class WatchRoots:
+    content: Path
+    templates: Path
+    static: Path
+    out: Path
+
+
+def classify_change(path: Path, roots: WatchRoots) -> ChangeKind | None:
+    """What a changed path means for the site, or None when it does not matter."""
+    path = Path(path).absolute()
+    out = roots.out.absolute()
+    if path == out or out in path.parents or _is_output_sibling(path, out):
+        return None
+    if any(is_ignored_name(part) for part in path.parts[-1:]) or path.name.endswith((".tmp", ".part", ".crdownload")):
+        return None
+    for root, kind in ((roots.templates, ChangeKind.TEMPLATE), (roots.static, ChangeKind.STATIC),
+                       (roots.content, ChangeKind.CONTENT)):
+        root = root.absolute()
+        if root in path.parents or path == root:
+            rel = path.relative_to(root).parts
+            if any(part.startswith(".") for part in rel):
+                return None
+            if kind is ChangeKind.CONTENT:
+                if rel == ("site.yaml",):
+                    return ChangeKind.CONFIG
+                if rel and rel[0] == "i18n":
+                    return ChangeKind.I18N
+            return kind
+    return None
+
+
+def _is_output_sibling(path: Path, out: Path) -> bool:
+    """The build's own staging and backup folders (.{out}.building-*, .{out}.old-*)."""
+    return any(part.startswith(f".{out.name}.") for part in path.parts)
+
+
+class _Collector(FileSystemEventHandler):
+    def __init__(self, watcher: "Watcher") -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's listing changed: the file events say what
+        paths = [event.src_path]
+        if getattr(event, "dest_path", None):
+            paths.append(event.dest_path)
+        for raw in paths:
+            path = Path(raw.decode() if isinstance(raw, bytes) else raw)
+            kind = classify_change(path, self.watcher.roots)
+            if kind is not None:
+                self.watcher.notice(path, kind)
+
+
+class Watcher:
+    """Debounces file events into one `on_change({path: kind})` call per burst."""
+
+    def __init__(self, roots: WatchRoots, on_change: Callable[[dict[Path, ChangeKind]], None],
+                 quiet: float = 0.08, longest: float = 0.6) -> None:
+        self.roots = roots
+        self.on_change = on_change
+        self.quiet = quiet
+        self.longest = longest
+        self._pending: dict[Path, ChangeKind] = {}
+        self._first = 0.0
+        self._last = 0.0
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._observer = Observer()
+        self._thread = threading.Thread(target=self._loop, name="lecun-rebuild", daemon=True)
+
+    def notice(self, path: Path, kind: ChangeKind) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if not self._pending:
+                self._first = now
+            self._pending[path] = kind
+            self._last = now
+        self._wake.set()
+
+    def start(self) -> None:
+        watched = set()
+        for folder in (self.roots.content, self.roots.templates, self.roots.static):
+            folder = folder.absolute()
+            if folder.is_dir() and folder not in watched:
+                self._observer.schedule(_Collector(self), str(folder), recursive=True)
+                watched.add(folder)
+        self._observer.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._observer.stop()
+        self._observer.join(timeout=5)
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            while not self._stop.is_set():
+                with self._lock:
+                    if not self._pending:
+                        break
+                    now = time.monotonic()
+                    ready = now - self._last >= self.quiet or now - self._first >= self.longest
+                    if ready:
+                        batch, self._pending = self._pending, {}
+                if ready:
+                    try:
+                        self.on_change(batch)
+                    except Exception as exc:  # the watcher never dies on a failed build
+                        print(f"rebuild failed: {exc!r}", flush=True)
+                    break
+                time.sleep(self.quiet / 4)

@@ -1,0 +1,122 @@
+"""The pure change classifier and the debounced watcher, on real files."""
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from lecun_site.watch import ChangeKind, Watcher, WatchRoots, classify_change
+
+
+@pytest.fixture
+def roots(tmp_path):
+    for name in ("content", "templates", "static"):
+        (tmp_path / name).mkdir()
+    return WatchRoots(tmp_path / "content", tmp_path / "templates", tmp_path / "static", tmp_path / "_site")
+
+
+@pytest.mark.parametrize("rel, kind", [
+    ("content/notes/a.zh.md", ChangeKind.CONTENT),
+    ("content/people/x.yaml", ChangeKind.CONTENT),
+    ("content/new/folder/deep.md", ChangeKind.CONTENT),
+    ("content/site.yaml", ChangeKind.CONFIG),
+    ("content/i18n/en.yaml", ChangeKind.I18N),
+    ("templates/base.html", ChangeKind.TEMPLATE),
+    ("templates/partials/macros.html", ChangeKind.TEMPLATE),
+    ("static/site.css", ChangeKind.STATIC),
+    ("content/notes/.a.zh.md.swp", None),
+    ("content/notes/a.zh.md~", None),
+    ("content/notes/.#a.zh.md", None),
+    ("content/notes/4913", None),
+    ("content/notes/#a.zh.md#", None),
+    ("content/.git/index", None),
+    ("_site/zh/index.html", None),
+    ("._site.building-123/zh/index.html", None),
+    ("elsewhere/file.md", None),
+])
+def test_classify_change(roots, tmp_path, rel, kind):
+    assert classify_change(tmp_path / rel, roots) == kind
+
+
+def test_output_inside_content_is_ignored(tmp_path):
+    roots = WatchRoots(tmp_path, tmp_path / "templates", tmp_path / "static", tmp_path / "_site")
+    assert classify_change(tmp_path / "_site" / "a.html", roots) is None
+    assert classify_change(tmp_path / "notes" / "a.md", roots) == ChangeKind.CONTENT
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_burst_of_editor_events_is_one_rebuild(roots):
+    calls = []
+    done = threading.Event()
+
+    def on_change(batch):
+        calls.append(batch)
+        done.set()
+
+    watcher = Watcher(roots, on_change, quiet=0.15)
+    watcher.start()
+    try:
+        note = roots.content / "notes" / "a.zh.md"
+        note.parent.mkdir()
+        # the way editors save: write a temp file, rename it over, leave a swap file behind
+        temp = note.with_name(".a.zh.md.tmp")
+        temp.write_text("one", encoding="utf-8")
+        temp.rename(note)
+        (note.parent / ".a.zh.md.swp").write_text("swap", encoding="utf-8")
+        note.write_text("two", encoding="utf-8")
+        assert done.wait(5)
+        time.sleep(0.4)
+        assert len(calls) == 1
+        assert note in calls[0] and calls[0][note] == ChangeKind.CONTENT
+        assert all(not p.name.endswith((".swp", ".tmp")) for p in calls[0])
+    finally:
+        watcher.stop()
+
+
+def test_files_created_in_new_folders_and_deletions_are_seen(roots):
+    seen = {}
+    watcher = Watcher(roots, lambda batch: seen.update(batch), quiet=0.05)
+    watcher.start()
+    try:
+        deep = roots.content / "notes" / "sub" / "deeper" / "n.en.md"
+        deep.parent.mkdir(parents=True)
+        deep.write_text("x", encoding="utf-8")
+        assert wait_for(lambda: deep in seen)
+        seen.clear()
+        deep.unlink()
+        assert wait_for(lambda: deep in seen)
+        css = roots.static / "site.css"
+        css.write_text("body{}", encoding="utf-8")
+        assert wait_for(lambda: seen.get(css) == ChangeKind.STATIC)
+    finally:
+        watcher.stop()
+
+
+def test_a_failing_rebuild_does_not_kill_the_watcher(roots, capsys):
+    calls = []
+
+    def on_change(batch):
+        calls.append(batch)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+
+    watcher = Watcher(roots, on_change, quiet=0.05)
+    watcher.start()
+    try:
+        (roots.content / "a.yaml").write_text("a: 1", encoding="utf-8")
+        assert wait_for(lambda: len(calls) == 1)
+        time.sleep(0.2)
+        (roots.content / "b.yaml").write_text("b: 1", encoding="utf-8")
+        assert wait_for(lambda: len(calls) == 2)
+    finally:
+        watcher.stop()
+    assert "rebuild failed" in capsys.readouterr().out
