@@ -143,3 +143,19 @@ def static_server():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+# ---------------------------------------------------------------- the real site, as published
+
+PUBLISHED_BASE_URL = "https://user.github.io/repo/"
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory):
+    """content/ built once per session as GitHub Pages would publish it (under /repo/), with its
+    search index. Read-only: a test that breaks it must work on a copy."""
+    from lecun_site.pipeline import BuildOptions, build_site
+
+    out = tmp_path_factory.mktemp("published") / "_site"
+    report = build_site(BuildOptions(content=ROOT / "content", out=out, base_url=PUBLISHED_BASE_URL))
+    return out, report

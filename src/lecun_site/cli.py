@@ -51,6 +51,23 @@ def _parser() -> argparse.ArgumentParser:
     note.add_argument("slug")
     note.add_argument("--content", default="content")
     note.add_argument("--debug", action="store_true")
+
+    imp = sub.add_parser("import-transcript", help="turn .srt, .vtt or speaker-labelled text into a transcript file")
+    imp.add_argument("files", nargs="+", metavar="FILE", help=".srt, .vtt, or text with `Name:` speaker labels")
+    imp.add_argument("--slug", default=None, help="transcript slug (default: from the file name)")
+    imp.add_argument("--lang", choices=("zh", "en"), default=None,
+                     help="language (default: from the file name, e.g. talk.zh.srt, else guessed from the text)")
+    imp.add_argument("--source", default=None, help="id of the source this transcript renders")
+    imp.add_argument("--speaker", action="append", default=[], metavar="LABEL=PERSON",
+                     help="map a speaker label to a person id (repeatable)")
+    imp.add_argument("--media", default=None, help="video or audio URL for ?t= links")
+    imp.add_argument("--title", default=None, help="title (default: the source's title)")
+    imp.add_argument("--format", choices=("srt", "vtt", "text"), default=None,
+                     help="input format (default: from the extension)")
+    imp.add_argument("--content", default="content", help="content folder (default: content)")
+    imp.add_argument("--out", default=None, help="write to this file instead, or '-' for stdout")
+    imp.add_argument("--force", action="store_true", help="replace an existing transcript file")
+    imp.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
 
 
@@ -70,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_serve(args)
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "import-transcript":
+            from .importer import cmd_import_transcript
+            return cmd_import_transcript(args)
         if args.command == "new":
             if args.what != "note":
                 parser.parse_args(["new", "--help"])

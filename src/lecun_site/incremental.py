@@ -124,7 +124,7 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None
             event(eid)
         disputes("note", slug)
 
-    if kind in ("chooser", "404", "robots"):
+    if kind in ("chooser", "404", "robots", "search"):
         pass
     elif kind == "home":
         note_meta(graph.notes)

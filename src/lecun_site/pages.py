@@ -56,6 +56,7 @@ def plan_pages(graph: SiteGraph) -> list[PageJob]:
         for source_id in sorted(graph.sources):
             add("source", lang, urls.source(lang, source_id), "source.html", source_id)
         add("fact-check", lang, urls.fact_check(lang), "factcheck.html")
+        add("search", lang, urls.search(lang), "search.html")
         add("feed", lang, urls.feed(lang), "feed.xml")
     add("404", None, "/404.html", "404.html")
     add("sitemap", None, "/sitemap.xml", "sitemap.xml")
