@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, Problems, did_you_mean
+from .errors import ConfigError, ContentError, Problems, did_you_mean
 from .records import LANGS, Localized
 from .textfile import DEFAULT_MAX_FILE_SIZE, LineDict, parse_yaml, read_text
 
@@ -34,6 +34,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allow_raw_html", False, "Let raw HTML in markdown through (unsafe for untrusted content; off by default)"),
     Setting("allow_embeds", False, "Let `<iframe>` embeds of YouTube/Vimeo/Bilibili through while raw HTML stays escaped"),
     Setting("cname", None, "Custom domain written to `CNAME` for GitHub Pages"),
+    Setting("local", False, "Write links that work when the output is opened from disk (file://), as `--local` does"),
 )
 
 _KNOWN = {s.name: s for s in SETTINGS}
@@ -52,6 +53,7 @@ class SiteConfig:
     allow_raw_html: bool = False
     allow_embeds: bool = False
     cname: str | None = None
+    local: bool = False
     path: str = "site.yaml"
 
     @property
@@ -93,20 +95,18 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
     if not path.is_file():
         raise BuildFailed([ConfigError(display, "site.yaml is missing",
                                        hint="create content/site.yaml with at least `title: {zh: …, en: …}`")])
+    if path.is_symlink() and not path.resolve().is_relative_to(content_dir.resolve()):
+        raise BuildFailed([ConfigError(display, "site.yaml is a link to outside the content folder; refused",
+                                       hint="copy the file into the content folder instead of linking to it")])
     try:
         data = parse_yaml(display, read_text(path, display))
-    except ConfigError as exc:  # pragma: no cover - read_text raises ContentError
-        raise BuildFailed([exc]) from None
-    except Exception as exc:  # ContentError from the YAML layer
-        from .errors import ContentError
-
-        if isinstance(exc, ContentError):
-            raise BuildFailed([ConfigError(exc.path, exc.message, line=exc.line, column=exc.column, hint=exc.hint)]) from None
-        raise
+    except ContentError as exc:  # unreadable file or bad YAML
+        raise BuildFailed([ConfigError(exc.path, exc.message, line=exc.line, column=exc.column, hint=exc.hint)]) from None
     if data is None:
         data = LineDict()
     if not isinstance(data, dict):
-        raise BuildFailed([ConfigError(display, "site.yaml must be a mapping of settings", line=1)])
+        raise BuildFailed([ConfigError(display, "site.yaml must be a mapping of settings", line=1,
+                                       hint="write one `setting: value` per line, e.g. `title: {zh: …, en: …}`")])
     lines = getattr(data, "lines", {})
 
     def bad(key: str, message: str, hint: str | None = None) -> None:
@@ -120,46 +120,50 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
     values: dict[str, Any] = {}
     title = localized_value(data.get("title"))
     if title is None:
-        bad("title", "`title` is required: a string or `{zh: …, en: …}`")
+        bad("title", "`title` is required: a string or `{zh: …, en: …}`", "add `title: {zh: …, en: …}`")
         title = Localized.same("lecun-site")
     values["title"] = title
     if "description" in data:
         description = localized_value(data["description"])
         if description is None:
-            bad("description", "`description` must be a string or `{zh: …, en: …}`")
+            bad("description", "`description` must be a string or `{zh: …, en: …}`",
+                "write `description: {zh: …, en: …}`, or one text for both languages")
         else:
             values["description"] = description
     if "base_url" in data:
         if not isinstance(data["base_url"], str) or not data["base_url"].strip():
-            bad("base_url", "`base_url` must be a URL such as https://user.github.io/repo/")
+            bad("base_url", "`base_url` must be a URL such as https://user.github.io/repo/",
+                "write where the site is published, or `/` for the root of any server")
         else:
             values["base_url"] = data["base_url"].strip()
     if "languages" in data:
         langs = data["languages"]
         if not isinstance(langs, list) or not langs or any(l not in LANGS for l in langs) or len(set(langs)) != len(langs):
-            bad("languages", f"`languages` must list some of {', '.join(LANGS)} once each")
+            bad("languages", f"`languages` must list some of {', '.join(LANGS)} once each", "write `languages: [zh, en]`")
         else:
             values["languages"] = tuple(langs)
     if "default_language" in data:
         if data["default_language"] not in LANGS:
-            bad("default_language", f"`default_language` must be one of {', '.join(LANGS)}")
+            bad("default_language", f"`default_language` must be one of {', '.join(LANGS)}",
+                "write `default_language: zh` or `default_language: en`")
         else:
             values["default_language"] = data["default_language"]
     for key in ("home_note", "author", "cname"):
         if key in data and data[key] is not None:
             if not isinstance(data[key], str):
-                bad(key, f"`{key}` must be a string")
+                bad(key, f"`{key}` must be a string", f"write `{key}: some text`")
             else:
                 values[key] = data[key].strip()
     if "max_file_size" in data:
         if not isinstance(data["max_file_size"], int) or isinstance(data["max_file_size"], bool) or data["max_file_size"] < 1024:
-            bad("max_file_size", "`max_file_size` must be a whole number of bytes, at least 1024")
+            bad("max_file_size", "`max_file_size` must be a whole number of bytes, at least 1024",
+                "write e.g. `max_file_size: 4194304` for 4 MiB")
         else:
             values["max_file_size"] = data["max_file_size"]
-    for key in ("allow_raw_html", "allow_embeds"):
+    for key in ("allow_raw_html", "allow_embeds", "local"):
         if key in data:
             if not isinstance(data[key], bool):
-                bad(key, f"`{key}` must be true or false")
+                bad(key, f"`{key}` must be true or false", f"write `{key}: true` or `{key}: false`")
             else:
                 values[key] = data[key]
     if base_url:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -43,6 +44,8 @@ from .textfile import LineDict, parse_toml, parse_yaml, read_text
 
 SOURCE_KINDS = ("documentary", "article", "interview", "video", "note", "book", "paper", "web", "podcast")
 NOTE_NEUTRAL_FIELDS = ("date", "people", "topics", "sources", "events", "quotes", "draft")
+ID_HINT = "ids are lowercase latin kebab-case, such as geoffrey-hinton"
+DATE_FORMS = "a date such as 1989, 1989-06, 1989-06-12, ~1980, 1980s or 1985-early"
 
 # --------------------------------------------------------------------------- front matter
 
@@ -89,7 +92,8 @@ def parse_front_matter(display: str, text: str) -> tuple[dict, FrontMatter]:
     if data is None:
         data = LineDict()
     if not isinstance(data, dict):
-        raise ContentError(display, f"the front matter must be a mapping of fields, not a {_kind(data)}", line=fm.raw_line)
+        raise ContentError(display, f"the front matter must be a mapping of fields, not a {_kind(data)}", line=fm.raw_line,
+                           hint="write one `field: value` per line between the --- lines, e.g. `title: …`")
     return data, fm
 
 
@@ -122,10 +126,11 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.error(None, f"`{key}` is required")
+                self.error(None, f"`{key}` is required", hint=f"add `{key}: …`")
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(key, f"`{key}` must be text, not a {_kind(value)}")
+            self.error(key, f"`{key}` must be text, not a {_kind(value)}",
+                       hint=f"write `{key}: some text` (put it in quotes if it starts with [ or {{)")
             return None
         return str(value).strip()
 
@@ -133,7 +138,7 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.error(None, f"`{key}` is required: `{key}: {{zh: …, en: …}}`")
+                self.error(None, f"`{key}` is required", hint=f"add `{key}: {{zh: …, en: …}}`")
             return Localized()
         result = localized_value(value)
         if result is None:
@@ -142,10 +147,11 @@ class Fields:
                 self.error(key, f"`{key}` has unknown language key(s) {', '.join(map(str, extra)) or 'with non-text values'}",
                            hint="write `{zh: …, en: …}`")
             else:
-                self.error(key, f"`{key}` must be text or `{{zh: …, en: …}}`, not a {_kind(value)}")
+                self.error(key, f"`{key}` must be text or `{{zh: …, en: …}}`, not a {_kind(value)}",
+                           hint=f"write `{key}: {{zh: …, en: …}}`, or one text for both languages")
             return Localized()
         if required and not result:
-            self.error(key, f"`{key}` is empty")
+            self.error(key, f"`{key}` is empty", hint=f"write `{key}: {{zh: …, en: …}}`")
         return result
 
     def string_list(self, key: str) -> tuple[str, ...]:
@@ -156,7 +162,7 @@ class Fields:
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             value = [value]
         if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, (str, int)) for v in value):
-            self.error(key, f"`{key}` must be a list of names")
+            self.error(key, f"`{key}` must be a list of names", hint=f"write `{key}: [first, second]` or one name")
             return ()
         return tuple(str(v).strip() for v in value if str(v).strip())
 
@@ -164,7 +170,7 @@ class Fields:
         value = self.text(key, required)
         if value is not None and not is_valid_id(value):
             self.error(key, f"`{key}` '{_short(value)}' is not a valid id",
-                       hint="ids are lowercase latin kebab-case, such as geoffrey-hinton")
+                       hint=ID_HINT)
             return None
         return value
 
@@ -183,12 +189,12 @@ class Fields:
         value = self.data.get(key)
         if value is None or value == "":
             if required:
-                self.error(None, f"`{key}` is required (a date such as 1989 or 1989-06-12)")
+                self.error(None, f"`{key}` is required", hint=f"add `{key}:` with {DATE_FORMS}")
             return None
         try:
             return FuzzyDate.parse(value)
         except DateError as exc:
-            self.error(key, f"`{key}`: {exc}")
+            self.error(key, f"`{key}`: {exc}", hint=f"write {DATE_FORMS}")
             return None
 
     def boolean(self, key: str, default: bool = False) -> bool:
@@ -199,7 +205,7 @@ class Fields:
             return value
         if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no"):
             return value.strip().lower() in ("true", "yes")
-        self.error(key, f"`{key}` must be true or false")
+        self.error(key, f"`{key}` must be true or false", hint=f"write `{key}: true` or `{key}: false`")
         return default
 
     def citation(self, key: str, value: Any) -> Citation | None:
@@ -216,10 +222,12 @@ class Fields:
             source = value.get("source", value.get("id"))
             at = value.get("at")
             if not isinstance(source, str) or not is_valid_id(source.strip()):
-                self.error(key, f"`{key}`: a citation needs `source: <source id>`")
+                self.error(key, f"`{key}`: a citation needs `source: <source id>`",
+                           hint="write `{source: heroes-of-deep-learning, at: turn-12}` or just the source id")
                 return None
             if at is not None and (isinstance(at, bool) or not isinstance(at, (str, int))):
-                self.error(key, f"`{key}`: `at` must be text such as turn-12 or 00:12:34")
+                self.error(key, f"`{key}`: `at` must be text such as turn-12 or 00:12:34",
+                           hint="write `at: turn-12`, `at: 00:12:34` or the name of a section")
                 at = None
             unknown = set(value) - {"source", "id", "at"}
             if unknown:
@@ -227,7 +235,8 @@ class Fields:
                           hint="a citation has `source` and optional `at`")
             return Citation(source.strip(), str(at).strip() if at is not None else None,
                             getattr(value, "line", None) or line)
-        self.error(key, f"`{key}`: a citation is a source id or `{{source: id, at: locator}}`, not a {_kind(value)}")
+        self.error(key, f"`{key}`: a citation is a source id or `{{source: id, at: locator}}`, not a {_kind(value)}",
+                   hint="write `sources: [source-id, {source: other-id, at: turn-3}]`")
         return None
 
     def citations(self, key: str) -> tuple[Citation, ...]:
@@ -247,8 +256,12 @@ class Fields:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "mapping", LineDict: "mapping", list: "list", str: "string", int: "number",
-            float: "number", bool: "true/false"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    return {str: "string", int: "number", float: "number", bool: "true/false",
+            type(None): "empty value"}.get(type(value), type(value).__name__)
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -259,7 +272,8 @@ def _short(text: str, limit: int = 40) -> str:
 # --------------------------------------------------------------------------- body scanning
 
 _CITATION_RE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s*[,，]\s*([^\]\n]{1,80}))?\]")
-_LINK_RE = re.compile(r"\]\(\s*<?(@/[^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+# Bounded repeats: unbounded ones rescan the rest of the line at every '](' (quadratic).
+_LINK_RE = re.compile(r"\]\(\s*<?(@/[^()\[\]\s<>\"]{0,300})>?(?:\s+\"[^\"\n]{0,300}\")?\s*\)")
 _FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
@@ -288,11 +302,30 @@ def scan_body(body: str, first_line: int) -> tuple[tuple[Citation, ...], tuple[L
     return tuple(citations), tuple(links)
 
 
+_ATX_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(\S.*)$")
+
+
+def atx_heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of a `## heading ##` line, else None.
+
+    The closing #s are stripped in plain code: a regex that does it backtracks for minutes
+    on a heading followed by thousands of spaces.
+    """
+    match = _ATX_RE.match(line)
+    if not match:
+        return None
+    text = match[2].rstrip()
+    unclosed = text.rstrip("#")
+    if unclosed != text and (not unclosed or unclosed[-1] in " \t"):
+        text = unclosed.rstrip()
+    return (len(match[1]), text) if text else None
+
+
 def first_heading(body: str) -> str | None:
     for line in body.split("\n"):
-        match = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line)
-        if match:
-            return match[1].strip()
+        heading = atx_heading(line)
+        if heading:
+            return heading[1]
     return None
 
 
@@ -409,14 +442,15 @@ def _note_events(f: Fields, slug: str) -> tuple[tuple[Event, ...], tuple[str, ..
             if is_valid_id(item.strip()):
                 ids.append(item.strip())
             else:
-                f.error("events", f"`events` has '{_short(item)}', which is not an event id")
+                f.error("events", f"`events` has '{_short(item)}', which is not an event id", hint=ID_HINT)
         elif isinstance(item, dict):
             event = event_from_mapping(f.display, item, f.problems, note=slug)
             if event is not None:
                 declared.append(event)
                 ids.append(event.id)
         else:
-            f.error("events", f"`events` items are event ids or event mappings, not a {_kind(item)}")
+            f.error("events", f"`events` items are event ids or event mappings, not a {_kind(item)}",
+                    hint="write `events: [1989-zip-code]`, or events as in content/timeline/*.yaml")
     return tuple(declared), tuple(ids)
 
 
@@ -436,7 +470,8 @@ def _note_quotes(f: Fields) -> tuple[tuple[Quote, ...], tuple[str, ...]]:
                 declared.append(quote)
                 ids.append(quote.id)
         else:
-            f.error("quotes", "`quotes` items are quote ids or quote mappings")
+            f.error("quotes", "`quotes` items are quote ids or quote mappings",
+                    hint="write `quotes: [machines-must-learn]`, or quotes as in content/quotes/*.yaml")
     return tuple(declared), tuple(ids)
 
 
@@ -447,7 +482,6 @@ _TURN_RE = re.compile(
     r"\*\*(?P<label>[^*\n]{1,60}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*(?P<text>.*)$",
     re.DOTALL,
 )
-_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
 def parse_transcript(display: str, text: str, *, problems: Problems, slug: str, lang: str | None,
@@ -467,18 +501,20 @@ def parse_transcript(display: str, text: str, *, problems: Problems, slug: str, 
     raw_speakers = data.get("speakers")
     if raw_speakers is not None:
         if not isinstance(raw_speakers, dict):
-            f.error("speakers", "`speakers` maps the labels used in turns to person ids: `{吴恩达: andrew-ng}`")
+            f.error("speakers", "`speakers` must map the labels used in turns to person ids",
+                    hint="write `speakers: {吴恩达: andrew-ng, 杨立昆: yann-lecun}`")
         else:
             for label, person in raw_speakers.items():
                 if not isinstance(person, str) or not is_valid_id(person.strip()):
-                    f.error("speakers", f"`speakers`: '{_short(label)}' must map to a person id")
+                    f.error("speakers", f"`speakers`: '{_short(label)}' must map to a person id",
+                            hint=f"write `{_short(label)}: person-id`, the name of a file in content/people/")
                 else:
                     speakers[str(label).strip()] = person.strip()
     turns, sections, intro = _split_turns(display, fm.body, fm.body_line, speakers, problems)
     citations, links = scan_body(fm.body, fm.body_line)
     media = f.text("media")
     if media and not re.match(r"^https?://", media):
-        f.error("media", "`media` must be an http(s) URL")
+        f.error("media", "`media` must be an http(s) URL", hint="write the address of the video, https://…")
         media = None
     source = f.id_value("source")
     if source is None and isinstance(data.get("source"), str) and re.match(r"^https?://", data["source"]):
@@ -513,12 +549,12 @@ def _paragraphs(body: str, first_line: int):
             block.append(line)
             fence = fence_match[1]
             continue
-        heading = _HEADING_RE.match(line)
+        heading = atx_heading(line)
         if heading:
             if block:
                 yield start, "\n".join(block), False
                 block = []
-            yield number, heading[2], True
+            yield number, heading[1], True
             continue
         if line.strip():
             if not block:
@@ -592,9 +628,11 @@ _DISCREPANCY_FIELDS = ("id", "title", "readings", "adopted", "reason", "events",
 def _mapping_file(display: str, text: str) -> dict | None:
     data = parse_yaml(display, text)
     if data is None:
-        raise ContentError(display, "the file is empty", line=1)
+        raise ContentError(display, "the file is empty", line=1,
+                           hint="write its fields (see README.md), or delete the file")
     if not isinstance(data, dict):
-        raise ContentError(display, f"expected a mapping of fields, found a {_kind(data)}", line=1)
+        raise ContentError(display, f"expected a mapping of fields, found a {_kind(data)}", line=1,
+                           hint="write one `field: value` per line, e.g. `name: {zh: …, en: …}`")
     return data
 
 
@@ -609,7 +647,8 @@ def parse_source(display: str, text: str, *, problems: Problems, id: str) -> Sou
     for key in ("url", "media_url"):
         value = f.text(key)
         if value and not re.match(r"^https?://[^\s<>\"']+$", value):
-            f.error(key, f"`{key}` must be an http(s) URL")
+            f.error(key, f"`{key}` must be an http(s) URL",
+                    hint="write the full address, https://…, with no spaces, quotes or < >")
             value = None
         urls[key] = value
     publisher = f.localized("publisher") or f.localized("channel") or f.localized("author")
@@ -647,13 +686,16 @@ def _list_file(display: str, text: str, what: str) -> list:
                 return data[key]
         return [data]
     if not isinstance(data, list):
-        raise ContentError(display, f"expected a list of {what}, found a {_kind(data)}", line=1)
+        raise ContentError(display, f"expected a list of {what}, found a {_kind(data)}", line=1,
+                           hint=f"write each of the {what} as a `- id: …` item (see README.md)")
     return data
 
 
-def event_from_mapping(display: str, item: Any, problems: Problems, note: str | None = None) -> Event | None:
+def event_from_mapping(display: str, item: Any, problems: Problems, note: str | None = None,
+                       line: int | None = None) -> Event | None:
     if not isinstance(item, dict):
-        problems.error(display, f"an event must be a mapping, not a {_kind(item)}")
+        problems.error(display, f"an event must be a mapping, not a {_kind(item)}", line=line,
+                       hint="write `- id: …` with `date`, `title` and `sources` below it")
         return None
     f = Fields(display, item, problems)
     f.check_unknown(_EVENT_FIELDS, "event")
@@ -676,12 +718,15 @@ def event_from_mapping(display: str, item: Any, problems: Problems, note: str | 
 
 
 def parse_events(display: str, text: str, *, problems: Problems) -> list[Event]:
-    return [e for e in (event_from_mapping(display, item, problems) for item in _list_file(display, text, "events")) if e]
+    items = _list_file(display, text, "events")
+    found = (event_from_mapping(display, item, problems, line=_item_line(items, i)) for i, item in enumerate(items))
+    return [e for e in found if e]
 
 
-def quote_from_mapping(display: str, item: Any, problems: Problems) -> Quote | None:
+def quote_from_mapping(display: str, item: Any, problems: Problems, line: int | None = None) -> Quote | None:
     if not isinstance(item, dict):
-        problems.error(display, f"a quote must be a mapping, not a {_kind(item)}")
+        problems.error(display, f"a quote must be a mapping, not a {_kind(item)}", line=line,
+                       hint="write `- id: …` with `speaker`, `text` and `source` below it")
         return None
     f = Fields(display, item, problems)
     f.check_unknown(_QUOTE_FIELDS, "quote")
@@ -696,7 +741,7 @@ def quote_from_mapping(display: str, item: Any, problems: Problems) -> Quote | N
         source = Citation(source.source, at, source.line)
     lang = f.text("lang")
     if lang is not None and lang not in LANGS:
-        f.error("lang", f"`lang` must be one of {', '.join(LANGS)}")
+        f.error("lang", f"`lang` must be one of {', '.join(LANGS)}", hint="write the language the source gives it in")
     if quote_id is None or speaker is None:
         return None
     return Quote(id=quote_id, path=display, line=f.base_line or 1, speaker=speaker, text=text, lang=lang,
@@ -704,14 +749,24 @@ def quote_from_mapping(display: str, item: Any, problems: Problems) -> Quote | N
 
 
 def parse_quotes(display: str, text: str, *, problems: Problems) -> list[Quote]:
-    return [q for q in (quote_from_mapping(display, item, problems) for item in _list_file(display, text, "quotes")) if q]
+    items = _list_file(display, text, "quotes")
+    found = (quote_from_mapping(display, item, problems, line=_item_line(items, i)) for i, item in enumerate(items))
+    return [q for q in found if q]
+
+
+def _item_line(items: list, index: int) -> int | None:
+    """The line of a list item, when the list came from YAML (a LineList)."""
+    lines = getattr(items, "lines", None)
+    return lines[index] if lines and index < len(lines) else None
 
 
 def parse_discrepancies(display: str, text: str, *, problems: Problems) -> list[Discrepancy]:
     found = []
-    for item in _list_file(display, text, "discrepancies"):
+    items = _list_file(display, text, "discrepancies")
+    for index, item in enumerate(items):
         if not isinstance(item, dict):
-            problems.error(display, f"a discrepancy must be a mapping, not a {_kind(item)}")
+            problems.error(display, f"a discrepancy must be a mapping, not a {_kind(item)}",
+                           line=_item_line(items, index), hint="write `- id: …` with `title`, `readings` and `adopted`")
             continue
         f = Fields(display, item, problems)
         f.check_unknown(_DISCREPANCY_FIELDS, "discrepancy")
@@ -719,12 +774,13 @@ def parse_discrepancies(display: str, text: str, *, problems: Problems) -> list[
         readings = []
         raw = item.get("readings")
         if not isinstance(raw, list) or not raw:
-            f.error("readings" if "readings" in item else None,
-                    "`readings` must list what each source says: `- {source: id, says: {zh: …, en: …}}`")
+            f.error("readings" if "readings" in item else None, "`readings` must list what each source says",
+                    hint="write `readings:` with items `- {source: id, says: {zh: …, en: …}}`")
             raw = []
         for reading in raw:
             if not isinstance(reading, dict):
-                f.error("readings", "each reading is a mapping with `source` and `says`")
+                f.error("readings", "each reading is a mapping with `source` and `says`",
+                        hint="write `- {source: id, says: {zh: …, en: …}}`")
                 continue
             rf = Fields(display, reading, problems, f.line("readings"))
             rf.check_unknown(("source", "at", "says"), "reading")
@@ -743,18 +799,61 @@ def parse_discrepancies(display: str, text: str, *, problems: Problems) -> list[
     return found
 
 
-def parse_i18n(display: str, text: str) -> dict[str, str]:
+PACKAGE_I18N = Path(__file__).parent / "i18n"
+
+
+def package_strings(lang: str) -> dict[str, str]:
+    """The UI strings the package ships for `lang` (what content/i18n overrides)."""
+    path = PACKAGE_I18N / f"{lang}.yaml"
+    if not path.is_file():
+        return {}
+    data = parse_yaml(str(path), path.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def parse_i18n(display: str, text: str, *, problems: Problems, reference: dict[str, str] | None = None
+               ) -> dict[str, str]:
+    """UI strings from content/i18n/<lang>.yaml; a bad string is reported and left out.
+
+    A string that overrides one with `{placeholders}` (`decade: "{decade}s"`) may use only
+    those placeholders, as plain `{name}`: templates fill them in with str.format.
+    """
     data = parse_yaml(display, text)
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ContentError(display, "UI strings must be a mapping of key: text", line=1)
+        raise ContentError(display, "UI strings must be a mapping of key: text", line=1,
+                           hint="write one `key: text` per line, as in the package's i18n files")
     strings = {}
     for key, value in data.items():
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise ContentError(display, f"UI string '{key}' must be text", line=data.lines.get(key))
-        strings[str(key)] = str(value)
+            problems.error(display, f"UI string '{key}' must be text, not a {_kind(value)}",
+                           line=data.lines.get(key), hint=f"write `{key}: \"…\"`")
+            continue
+        value = str(value)
+        allowed = placeholders(reference.get(str(key), "")) if reference else None
+        if allowed:
+            used = placeholders(value)
+            if used is None or not used <= allowed:
+                names = ", ".join("{" + name + "}" for name in sorted(allowed))
+                problems.error(display, f"UI string '{key}' may use only the placeholders {names}",
+                               line=data.lines.get(key),
+                               hint="write a literal brace as {{ or }}; placeholders are plain {name}")
+                continue
+        strings[str(key)] = value
     return strings
+
+
+def placeholders(text: str) -> set[str] | None:
+    """The `{name}` fields of a str.format string; None when it is not one (or uses {a.b}, {a[0]}, {a!r})."""
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                  if name is not None]
+    except ValueError:
+        return None
+    if any(not name.isidentifier() or spec or conversion for name, spec, conversion in fields):
+        return None
+    return {name for name, _, _ in fields}
 
 
 # --------------------------------------------------------------------------- the folder
@@ -783,14 +882,27 @@ _FOLDERS = ("sources", "people", "topics", "timeline", "quotes", "discrepancies"
 
 
 def content_files(root: Path, problems: Problems):
-    """(folder, path, display) for each content file, refusing links that leave content/."""
+    """(folder, path, display) for each content file.
+
+    Links are never followed out of content/: a linked file must point inside it, a linked
+    folder is not walked (one pointing outside, or a broken or looping link, is an error),
+    and the walk itself does not follow links, so a loop cannot make it go round forever.
+    """
     root_real = root.resolve()
     for folder in _FOLDERS:
         base = root / folder
+        if base.is_symlink():
+            _linked_folder(root, root_real, base, problems)
+            continue
         if not base.is_dir():
             continue
         found = []
-        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+
+        def unreadable(exc: OSError) -> None:
+            problems.error(_display(root, Path(exc.filename)), f"cannot read the folder: {exc.strerror}",
+                           hint="check that the folder exists and that you may read it")
+
+        for dirpath, dirnames, filenames in os.walk(base, onerror=unreadable, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if not is_ignored_name(d))
             for name in filenames:
                 if not is_ignored_name(name):
@@ -798,20 +910,40 @@ def content_files(root: Path, problems: Problems):
             for name in list(dirnames):
                 if (Path(dirpath) / name).is_symlink():
                     dirnames.remove(name)
-                    problems.warn(_display(root, Path(dirpath) / name), "a linked folder is not followed",
-                                  hint="copy the files into content/ instead")
+                    _linked_folder(root, root_real, Path(dirpath) / name, problems)
         for path in sorted(found):
             display = _display(root, path)
             if path.is_symlink():
-                try:
-                    target = path.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    problems.error(display, "the file is a broken or looping link")
+                target = _link_target(path)
+                if target is None:
+                    problems.error(display, "the file is a broken or looping link",
+                                   hint="remove the link, or copy the file into content/")
                     continue
                 if not target.is_relative_to(root_real):
-                    problems.error(display, "the file is a link to outside the content folder; refused")
+                    problems.error(display, "the file is a link to outside the content folder; refused",
+                                   hint="copy the file into content/ instead of linking to it")
                     continue
             yield folder, path, display
+
+
+def _link_target(path: Path) -> Path | None:
+    """Where a link finally points, or None for a broken link or a loop."""
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+
+
+def _linked_folder(root: Path, root_real: Path, path: Path, problems: Problems) -> None:
+    display = _display(root, path)
+    target = _link_target(path)
+    if target is None:
+        problems.error(display, "the folder is a broken or looping link", hint="remove the link")
+    elif not target.is_relative_to(root_real):
+        problems.error(display, "the folder is a link to outside the content folder; refused",
+                       hint="copy the files into content/ instead of linking to them")
+    else:
+        problems.warn(display, "a linked folder is not followed", hint="copy the files into content/ instead")
 
 
 def _display(root: Path, path: Path) -> str:
@@ -873,7 +1005,7 @@ def _load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tup
     except ContentError as exc:
         problems.add(exc)
     except RecursionError:
-        problems.error(display, "the file is nested too deeply to read")
+        problems.error(display, "the file is nested too deeply to read", hint="flatten its lists and mappings")
     # remember what failed, so that references to it do not add errors of their own
     if folder in ("notes", "transcripts"):
         slug, lang = slug_and_lang(path.name)
@@ -910,7 +1042,7 @@ def _load_one(content: ContentSet, folder: str, path: Path, display: str, text: 
         if stem not in LANGS:
             problems.warn(display, f"ignored: i18n files are named {' or '.join(f'{l}.yaml' for l in LANGS)}")
             return
-        content.i18n[stem] = parse_i18n(display, text)
+        content.i18n[stem] = parse_i18n(display, text, problems=problems, reference=package_strings(stem))
         return
     single: dict[str, Callable] = {"sources": parse_source, "people": parse_person, "topics": parse_topic}
     if folder in single:

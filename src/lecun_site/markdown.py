@@ -96,7 +96,9 @@ def _safe_embed(html: str) -> str | None:
 
 
 def _make_md() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False, "maxNesting": 50})
+    # maxNesting bounds the parser's recursion (quotes in lists in quotes…); deeper markup stays
+    # text. It also bounds the work per '[' in a run of unclosed brackets, so keep it small.
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False, "maxNesting": 20})
     md.enable(["table", "strikethrough"])
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.add_render_rule("citation", _render_citation)

@@ -20,6 +20,7 @@ from .graph import SiteGraph, build_graph
 from .loader import load_content
 from .pages import PageJob, plan_pages
 from .render import Renderer
+from .search import index_search
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,24 +53,48 @@ def default_dir(content: Path, name: str) -> Path:
 
 
 def check_output_dir(out: Path, content: Path) -> None:
-    """Refuse output folders whose replacement would destroy something else."""
+    """Refuse output folders whose replacement would destroy something else.
+
+    The build replaces the whole output folder, so it must not be (or contain) the
+    filesystem root, the home folder, the content, the project or the current folder; it
+    must not be a link (the link would be replaced, not what it points to); and a folder
+    that already holds files must hold a site built before (`index.html` and `.nojekyll`,
+    which every build writes), so that `--out docs` cannot wipe a folder of other files.
+    """
+    if out.is_symlink():
+        raise OutputError(f"refusing to write the site to {out}: it is a link; pass the folder it points to")
     target = out.resolve()
-    forbidden = {
+    guarded = {
         Path("/"): "the filesystem root",
-        Path.home().resolve(): "your home folder",
         content.resolve(): "the content folder",
         PROJECT_ROOT: "the project folder",
         Path.cwd().resolve(): "the current folder",
     }
-    for path, what in forbidden.items():
+    try:
+        guarded.setdefault(Path.home().resolve(), "your home folder")
+    except (RuntimeError, KeyError):  # no HOME and no password entry
+        pass
+    for path, what in guarded.items():
         if target == path:
             raise OutputError(f"refusing to write the site to {out}: it is {what}")
-    if content.resolve().is_relative_to(target):
-        raise OutputError(f"refusing to write the site to {out}: it contains the content folder")
+    for path, what in guarded.items():
+        if path.is_relative_to(target):
+            raise OutputError(f"refusing to write the site to {out}: it contains {what}")
     if target.is_relative_to(content.resolve()):
         raise OutputError(f"refusing to write the site to {out}: it is inside the content folder")
     if target.exists() and not target.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
+        raise OutputError(f"refusing to write the site to {out}: it exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not all((target / name).exists() for name in SITE_MARKERS):
+        raise OutputError(f"refusing to replace {out}: it holds files but no site built before "
+                          f"(no {' and no '.join(SITE_MARKERS)}); choose a new or empty folder")
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write the site to {out}: {parent} is not writable")
+
+
+SITE_MARKERS = ("index.html", ".nojekyll")  # every build writes both
 
 
 def load_site(options: BuildOptions, problems: Problems, timings: dict[str, float]) -> SiteGraph:
@@ -112,6 +137,7 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
         timings["render"] = time.perf_counter() - t0
         copy_static(static, staging / "static")
         extras(graph.config, staging)
+        timings["search"] = index_search(staging, problems)
         swap_into_place(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -147,25 +173,90 @@ def extras(config: SiteConfig, folder: Path) -> None:
 
 
 def swap_into_place(staging: Path, out: Path) -> None:
-    """Replace `out` with `staging`: the old site stays whole until the new one is complete."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.rename(out, old)
-    os.rename(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    """Put the complete new site in `staging` at `out`, so that `out` is never half of each.
+
+    On Linux, renameat2(RENAME_EXCHANGE) swaps the two folders in one atomic step: whenever
+    the process is killed, `out` is the old site or the new one. The old site, now at the
+    staging path, is deleted afterwards (or by the next build if this one is killed first).
+    Where the call is missing, two renames do it: `out` → `.{out}.old-PID`, then staging →
+    `out`; a build killed between them leaves no `out` for a moment, and the next build's
+    `recover_interrupted` puts the old site back before anything else.
+    """
+    try:
+        if not out.exists():
+            os.rename(staging, out)
+        elif _exchange(staging, out):
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.rename(out, old)
+            try:
+                os.rename(staging, out)
+            except OSError:
+                os.rename(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        raise OutputError(f"cannot move the new site into {out}: {exc.strerror or exc}") from exc
+
+
+_RENAME_EXCHANGE = 2  # from <linux/fs.h>
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False where the system or filesystem cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    import ctypes
+    import errno
+
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _renameat2():
+    """glibc's renameat2, or None (not Linux, or a libc without it)."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
 
 
 def recover_interrupted(out: Path) -> None:
-    """After a build killed between the two renames, put the old site back; drop leftovers."""
-    for leftover in sorted(out.parent.glob(f".{out.name}.old-*")):
-        if not out.exists():
-            os.rename(leftover, out)
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in out.parent.glob(f".{out.name}.building-*"):
-        pid = leftover.name.rsplit("-", 1)[-1]
-        if not (pid.isdigit() and _alive(int(pid))):
-            shutil.rmtree(leftover, ignore_errors=True)
+    """Clean up after a build that was killed: run before each build writes anything.
+
+    An old site set aside by the two-rename swap goes back to `out` if `out` is missing
+    (and is deleted otherwise); staging folders of builds that are no longer running are
+    deleted. Folders of a build still running elsewhere are left alone.
+    """
+    if not out.parent.is_dir():
+        return
+    leftovers = sorted(p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+    for kind in ("old", "building"):
+        for leftover in leftovers:
+            stem, _, pid = leftover.name.rpartition("-")
+            if stem != f".{out.name}.{kind}" or not pid.isdigit() or _alive(int(pid)):
+                continue
+            if leftover.is_symlink() or not leftover.is_dir():
+                continue  # not ours: the build makes only real folders
+            if kind == "old" and not out.exists():
+                os.rename(leftover, out)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

@@ -181,10 +181,12 @@ class FuzzyDate:
         if isinstance(value, bool):
             raise DateError(f"{value!r} is not a date")
         if isinstance(value, _dt.datetime):
-            seconds = None
             moment = value
-            if value.tzinfo is not None:
-                moment = value.astimezone(_dt.timezone.utc)
+            if value.utcoffset() is not None:
+                try:
+                    moment = value.astimezone(_dt.timezone.utc)
+                except OverflowError:
+                    raise DateError(f"{value.isoformat()} is out of range once its time zone is applied") from None
             seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
             return cls(
                 year=moment.year, month=moment.month, day=moment.day, seconds=seconds,
@@ -203,10 +205,10 @@ class FuzzyDate:
         text = value.strip()
         match = _DATE_RE.match(text)
         if not match:
-            raise DateError(
-                f"'{_short(text)}' is not a date: write 1989, 1989-06, 1989-06-12, ~1980, 1980s or 1985-early"
-            )
+            raise DateError(f"'{_short(text)}' is not a date")
         year = int(match["year"])
+        if year == 0:
+            raise DateError(f"'{text}' has year 0, which does not exist: years run from 1 to 9999")
         approx = bool(match["approx"])
         if match["decade"]:
             if year % 10:
@@ -231,13 +233,19 @@ class FuzzyDate:
             if hours > 23 or minutes > 59 or secs > 60:
                 raise DateError(f"'{text}' has an impossible time of day")
             offset = _tz_offset_seconds(match["tz"])
-            moment = _dt.datetime(year, month, day, hours, minutes, min(secs, 59)) - _dt.timedelta(seconds=offset)
+            if offset is None:
+                raise DateError(f"'{text}' has an impossible time zone offset: write +08:00, -0700 or Z")
+            try:
+                moment = _dt.datetime(year, month, day, hours, minutes, min(secs, 59)) - _dt.timedelta(seconds=offset)
+            except OverflowError:
+                raise DateError(f"'{text}' is out of range once its time zone is applied") from None
             year, month, day = moment.year, moment.month, moment.day
             seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
         return cls(year=year, month=month, day=day, approx=approx, seconds=seconds, original=text)
 
 
-def _tz_offset_seconds(tz: str | None) -> int:
+def _tz_offset_seconds(tz: str | None) -> int | None:
+    """Seconds east of UTC for 'Z', '+08:00', '-0700' or '+8'; None for an offset no clock uses."""
     if not tz or tz.upper() == "Z":
         return 0
     sign = -1 if tz[0] == "-" else 1
@@ -246,6 +254,8 @@ def _tz_offset_seconds(tz: str | None) -> int:
         hours, minutes = int(digits), 0
     else:
         hours, minutes = int(digits[:-2]), int(digits[-2:])
+    if hours > 14 or minutes > 59:
+        return None
     return sign * (hours * 3600 + minutes * 60)
 
 

@@ -41,14 +41,17 @@ def load_ui_strings(content_i18n: dict[str, dict[str, str]], languages) -> dict[
 
 
 def media_link(url: str | None, seconds: int | None) -> str | None:
-    """A link that opens the media at `seconds` (YouTube ?t=, else a #t= media fragment)."""
+    """A link that opens the media at `seconds`: YouTube and Bilibili `?t=` (`?start=` for a YouTube
+    embed), anything else a `#t=` media fragment. A time already in the URL is replaced."""
     if not url or seconds is None:
         return None
     parts = urlsplit(url)
-    host = parts.netloc.lower()
-    if host.endswith("youtube.com") or host.endswith("youtu.be") or host.endswith("bilibili.com"):
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "t"]
-        query.append(("t", str(seconds)))
+    host = (parts.hostname or "").lower()
+    if any(host == d or host.endswith("." + d) for d in ("youtube.com", "youtube-nocookie.com", "youtu.be",
+                                                          "bilibili.com")):
+        key = "start" if parts.path.startswith("/embed/") else "t"
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("t", "start")]
+        query.append((key, str(seconds)))
         return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, f"t={seconds}"))
 
@@ -202,10 +205,16 @@ class Page:
         return self.link(site_path + (f"#{anchor}" if anchor else ""))
 
     def json(self, value: Any) -> Markup:
-        """JSON safe inside <script>: no '</script>' or '<!--' can break out."""
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+        """JSON for a <script type="application/json"> element: no '</script>' or '<!--' can break
+        out, as < > & and the JS line separators are written as \\u escapes. NaN and infinity,
+        which JSON cannot hold, are a TemplateError rather than invalid JSON."""
+        try:
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise TemplateError(f"cannot write {type(value).__name__} as JSON: {exc}") from None
+        for char in "<>&\u2028\u2029":
+            text = text.replace(char, f"\\u{ord(char):04x}")
+        return Markup(text)
 
 
 # --------------------------------------------------------------------------- views
@@ -367,7 +376,7 @@ def _video(url: str | None) -> str | None:
 class Renderer:
     def __init__(self, graph: SiteGraph, templates_dir: Path, *, local: bool = False, drafts: bool = False) -> None:
         self.graph = graph
-        self.local = local
+        self.local = local or graph.config.local  # --local or `local: true` in site.yaml
         self.drafts = drafts
         self.strings = load_ui_strings(graph.i18n, graph.languages)
         self._views = {lang: Views(graph, lang) for lang in graph.languages}
