@@ -214,3 +214,18 @@ def test_raw_html_and_script_links_in_content_do_not_run(minimal_site, tmp_path,
     assert page.select("[onerror]") == []
     assert not [a for a in page.select("a") if a.get("href", "").startswith("javascript")]
     assert "<script>alert(1)</script>" in page.select_one(".prose").get_text()
+
+
+def test_parallel_rendering_writes_the_same_bytes_as_serial(minimal_site, tmp_path):
+    from lecun_site.errors import Problems
+    from lecun_site.pages import plan_pages
+    from lecun_site.pipeline import BuildOptions, load_site, write_pages
+    from lecun_site.render import Renderer
+    from conftest import ROOT
+
+    graph = load_site(BuildOptions(content=minimal_site, out=tmp_path / "x"), Problems(), {})
+    jobs = plan_pages(graph)
+    write_pages(Renderer(graph, ROOT / "templates"), jobs, tmp_path / "serial", workers=1)
+    write_pages(Renderer(graph, ROOT / "templates"), jobs, tmp_path / "forked", workers=2)
+    assert tree_bytes(tmp_path / "serial") == tree_bytes(tmp_path / "forked")
+    assert len(tree_bytes(tmp_path / "serial")) == len(jobs)

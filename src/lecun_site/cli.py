@@ -170,7 +170,7 @@ def cmd_serve(args) -> int:
         print(f"error: the content folder {options.content} does not exist", file=sys.stderr)
         return 1
     check_output_dir(options.out, options.content)
-    builder = Builder(options)
+    builder = Builder(options, search=True)  # the first build is indexed; later saves are not
     try:
         server = DevServer(options.out, args.host, args.port)
     except OSError as exc:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from .errors import Problems
 from .graph import SiteGraph, build_graph
 from .loader import load_content
 from .pages import PageJob, plan_pages
-from .pipeline import BuildOptions, copy_static, default_dir, extras, recover_interrupted, swap_into_place
+from .pipeline import BuildOptions, default_dir, publish_site
 from .render import Renderer
 
 Key = tuple[str, str]
@@ -253,8 +252,9 @@ class Builder:
     A build that fails writes nothing.
     """
 
-    def __init__(self, options: BuildOptions) -> None:
+    def __init__(self, options: BuildOptions, search: bool = False) -> None:
         self.options = options
+        self.search = search  # index the first build for search (serve does; tests compare without it)
         self.templates_dir = options.templates or default_dir(options.content, "templates")
         self.static_dir = options.static or default_dir(options.content, "static")
         self.parse_cache: dict = {}
@@ -310,49 +310,34 @@ class Builder:
                 todo.append(job)
             new_signatures[job.out_path] = signature or ""
 
+        static_signature = _tree_signature(self.static_dir)
+        out = self.options.out
+        removed: list[str] = []
         try:
-            rendered = [(job, renderer.render(job, jobs)) for job in todo]
+            if not self.signatures or not out.is_dir():
+                # first build: everything, rendered into a fresh folder and swapped in whole
+                publish_site(renderer, jobs, out, self.static_dir, problems, search=self.search)
+                rendered = jobs
+            else:
+                pages = [(job, renderer.render(job, jobs)) for job in todo]  # all or nothing is written
+                for job, html in pages:
+                    _write_if_changed(out / job.out_path, html)
+                for stale in sorted(set(self.signatures) - set(new_signatures)):
+                    removed.append("/" + stale.removesuffix("index.html"))
+                    _remove(out / stale, out)
+                if static_signature != self.static_signature:
+                    _sync_static(self.static_dir, out / "static")
+                rendered = todo
         except Exception:
             self.env = None  # a template error: start from a fresh environment next time
             raise
-        static_signature = _tree_signature(self.static_dir)
-        out = self.options.out
-        first = not self.signatures or not out.is_dir()
-        removed: list[str] = []
-        if first:
-            self._write_fresh(graph, rendered)
-        else:
-            for job, html in rendered:
-                _write_if_changed(out / job.out_path, html)
-            for stale in sorted(set(self.signatures) - set(new_signatures)):
-                removed.append("/" + stale.removesuffix("index.html"))
-                _remove(out / stale, out)
-            if static_signature != self.static_signature:
-                _sync_static(self.static_dir, out / "static")
-        report = RebuildReport(True, rendered=[j for j, _ in rendered], removed=removed, pages=len(jobs),
+        report = RebuildReport(True, rendered=list(rendered), removed=removed, pages=len(jobs),
                                problems=problems.items, static_changed=static_signature != self.static_signature)
         self.signatures = new_signatures
         self.static_signature = static_signature
         self.graph = graph
         report.seconds = time.perf_counter() - started
         return report
-
-    def _write_fresh(self, graph: SiteGraph, rendered) -> None:
-        out = self.options.out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        recover_interrupted(out)
-        staging = out.parent / f".{out.name}.building-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
-            for job, html in rendered:
-                path = staging / job.out_path
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(html, encoding="utf-8")
-            copy_static(self.static_dir, staging / "static")
-            extras(graph.config, staging)
-            swap_into_place(staging, out)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _write_if_changed(path: Path, text: str) -> bool:

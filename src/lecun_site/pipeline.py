@@ -126,7 +126,18 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     renderer = Renderer(graph, templates, local=options.local, drafts=options.drafts)
     timings["plan"] = time.perf_counter() - t0
 
-    out = options.out
+    publish_site(renderer, jobs, options.out, static, problems, timings, progress=progress)
+    return BuildReport(pages=len(jobs), out=options.out, seconds=time.perf_counter() - started,
+                       warnings=problems.warnings, timings=timings, graph=graph)
+
+
+def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Path, problems: Problems,
+                 timings: dict[str, float] | None = None, *, search: bool = True,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+    """Render every page into a fresh folder beside `out`, add static files, the search
+    index and the GitHub Pages files, then swap it into place. Nothing at `out` changes
+    unless all of that succeeded."""
+    timings = timings if timings is not None else {}
     out.parent.mkdir(parents=True, exist_ok=True)
     recover_interrupted(out)
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
@@ -136,28 +147,60 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
         write_pages(renderer, jobs, staging, progress)
         timings["render"] = time.perf_counter() - t0
         copy_static(static, staging / "static")
-        extras(graph.config, staging)
-        timings["search"] = index_search(staging, problems)
+        extras(renderer.graph.config, staging)
+        if search:
+            timings["search"] = index_search(staging, problems)
         swap_into_place(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildReport(pages=len(jobs), out=out, seconds=time.perf_counter() - started,
-                       warnings=problems.warnings, timings=timings, graph=graph)
+
+
+# Rendering is the slow part of a cold build and every page is independent of the others,
+# so large builds render in forked worker processes (they inherit the graph and templates;
+# nothing is pickled but job numbers). Forking is skipped when other threads run (serve),
+# where it is unsafe, and for small sites, where starting workers costs more than it saves.
+PARALLEL_MIN_PAGES = 300
+_WORK: tuple | None = None
+
+
+def _render_chunk(indices: list[int]) -> int:
+    renderer, jobs, folder = _WORK
+    for index in indices:
+        job = jobs[index]
+        (folder / job.out_path).write_text(renderer.render(job, jobs), encoding="utf-8")
+    return len(indices)
 
 
 def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
-                progress: Callable[[int, int], None] | None = None) -> None:
+                progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> None:
+    import multiprocessing
+    import threading
+
+    global _WORK
     folder.mkdir(parents=True)
-    made: set[Path] = set()
-    for index, job in enumerate(jobs, start=1):
-        html = renderer.render(job, jobs)
-        path = folder / job.out_path
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_text(html, encoding="utf-8")
-        if progress and (index % 200 == 0 or index == len(jobs)):
-            progress(index, len(jobs))
+    for parent in sorted({(folder / job.out_path).parent for job in jobs}):
+        parent.mkdir(parents=True, exist_ok=True)
+    if workers is None:
+        can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+        workers = min(os.cpu_count() or 1, 8) if can_fork and len(jobs) >= PARALLEL_MIN_PAGES else 1
+    total = len(jobs)
+    if workers <= 1:
+        for index, job in enumerate(jobs, start=1):
+            (folder / job.out_path).write_text(renderer.render(job, jobs), encoding="utf-8")
+            if progress and (index % 200 == 0 or index == total):
+                progress(index, total)
+        return
+    chunks = [list(range(start, total, workers * 8)) for start in range(workers * 8)]
+    _WORK = (renderer, jobs, folder)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            done = 0
+            for count in pool.imap_unordered(_render_chunk, chunks):
+                done += count
+                if progress:
+                    progress(done, total)
+    finally:
+        _WORK = None
 
 
 def copy_static(static: Path, target: Path) -> None:
