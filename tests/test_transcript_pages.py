@@ -385,3 +385,14 @@ def test_a_quote_in_chinese_shows_the_original_and_links_to_the_zh_turn(built):
     assert compose.select_one("p.original").get_text() == "“It might compose music.”"
     target = turn_of(follow(page, compose.select_one("cite a")["href"])[1])
     assert target["id"] == "turn-3" and "它也许能作曲。" in target.get_text()
+
+
+def test_a_source_page_lists_the_transcripts_whose_turns_cite_it(minimal_site, tmp_path, cli):
+    path = minimal_site / "transcripts" / "conversation.en.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Can machines think?", "Can machines think?[@article-two]"),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("build", "--content", minimal_site, "--out", out).code == 0
+    page = soup(out / "en" / "sources" / "article-two" / "index.html")
+    links = [a["href"] for a in page.select("main section a")]
+    assert "../../transcripts/conversation/" in links

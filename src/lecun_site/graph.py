@@ -103,7 +103,8 @@ class SiteGraph:
     source_notes: dict[str, list[str]] = field(default_factory=dict)
     source_events: dict[str, list[str]] = field(default_factory=dict)
     source_quotes: dict[str, list[str]] = field(default_factory=dict)
-    source_transcripts: dict[str, list[str]] = field(default_factory=dict)
+    source_transcripts: dict[str, list[str]] = field(default_factory=dict)  # transcripts *of* a source
+    source_citing_transcripts: dict[str, list[str]] = field(default_factory=dict)  # transcripts whose turns cite it
     source_discrepancies: dict[str, list[str]] = field(default_factory=dict)
     event_notes: dict[str, list[str]] = field(default_factory=dict)
     note_events: dict[str, list[str]] = field(default_factory=dict)
@@ -513,6 +514,9 @@ def _index(graph: SiteGraph) -> None:
             idx["topic_transcripts"][topic].add(slug)
         if group.source:
             idx["source_transcripts"][group.source].add(slug)
+        for version in group.versions.values():
+            for cite in version.body_citations:
+                idx["source_citing_transcripts"][cite.source].add(slug)
     disputes: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for disc_id, disc in graph.discrepancies.items():
         for kind, keys in (("event", disc.events), ("person", disc.people), ("topic", disc.topics), ("note", disc.notes)):

@@ -179,6 +179,7 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None
         keys.add(("source", key))
         keys.update(("person", p) for p in source.speakers)
         transcript_meta(graph.source_transcripts.get(key, []))
+        transcript_meta(graph.source_citing_transcripts.get(key, []))
         note_meta(graph.source_notes.get(key, []))
         for eid in graph.source_events.get(key, []):
             event(eid)
