@@ -182,3 +182,11 @@ def test_incremental_output_equals_a_full_build_after_edits(server, project, tmp
 
     assert pages(project / "_site") == pages(full)
     assert (project / "_site" / "pagefind" / "pagefind.js").is_file()
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.2])
+def test_ctrl_c_right_after_start_also_stops_cleanly(project, delay):
+    srv = Server(project)
+    time.sleep(delay)
+    assert srv.stop() == 0
+    assert "Traceback" not in srv.output()

@@ -212,15 +212,15 @@ def cmd_serve(args) -> int:
             print(problem.format(), file=sys.stderr)
         server.state.failed([p.as_dict() for p in first.problems if not p.is_warning])
         options.out.mkdir(parents=True, exist_ok=True)
-    server.start()
-    if args.port and server.port != args.port:
-        print(f"port {args.port} is in use; serving on port {server.port} instead", flush=True)
-    print(f"serving {options.out} at {server.url} (Ctrl-C to stop)", flush=True)
     templates = options.templates or builder.templates_dir
     static = options.static or builder.static_dir
     watcher = Watcher(WatchRoots(options.content, templates, static, options.out), rebuild)
-    watcher.start()
-    try:
+    try:  # from here on, Ctrl-C at any moment stops watcher and server cleanly
+        server.start()
+        watcher.start()
+        if args.port and server.port != args.port:
+            print(f"port {args.port} is in use; serving on port {server.port} instead", flush=True)
+        print(f"serving {options.out} at {server.url} (Ctrl-C to stop)", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

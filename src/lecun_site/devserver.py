@@ -265,9 +265,10 @@ class DevServer:
 
     def stop(self) -> None:
         self.state.close()
-        self.httpd.shutdown()
+        if self._thread.is_alive():
+            self.httpd.shutdown()
+            self._thread.join(timeout=5)
         self.httpd.server_close()
-        self._thread.join(timeout=5)
 
 
 def port_is_free(host: str, port: int) -> bool:

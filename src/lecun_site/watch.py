@@ -124,11 +124,14 @@ class Watcher:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop watching; safe to call whether or not start() ran (or finished)."""
         self._stop.set()
         self._wake.set()
-        self._observer.stop()
-        self._observer.join(timeout=5)
-        self._thread.join(timeout=5)
+        if self._observer.is_alive():
+            self._observer.stop()
+            self._observer.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
