@@ -186,22 +186,7 @@ class Page:
         if found is None:
             return None
         kind, key, anchor = found
-        lang = self.lang
-        site_path = {
-            "home": urls.home(lang), "timeline": urls.timeline(lang), "people": urls.people(lang),
-            "topics": urls.topics(lang), "sources": urls.sources(lang), "fact-check": urls.fact_check(lang),
-            "notes": urls.notes_index(lang) if not key else urls.note(lang, key),
-            "search": urls.search(lang),
-            "person": "", "topic": "",
-        }.get(kind, "")
-        if kind == "people" and key:
-            site_path = urls.person(lang, key)
-        elif kind == "topics" and key:
-            site_path = urls.topic(lang, key)
-        elif kind == "sources" and key:
-            site_path = urls.source(lang, key)
-        elif kind == "transcripts":
-            site_path = urls.transcript(lang, key)
+        site_path = urls.internal(self.lang, kind, key)
         return self.link(site_path + (f"#{anchor}" if anchor else ""))
 
     def json(self, value: Any) -> Markup:

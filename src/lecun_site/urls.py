@@ -71,6 +71,12 @@ def feed(lang: str) -> str:
     return f"/{lang}/feed.xml"
 
 
+def internal(lang: str, section: str, key: str = "") -> str:
+    """The page an `@/section/key` link names: every section lives at /{lang}/{section}/{key}/."""
+    path = f"/{lang}/" if section == "home" else f"/{lang}/{section}/"
+    return path + (f"{key}/" if key else "")
+
+
 def out_path(site_path: str) -> str:
     """The file a site path is written to, relative to the output folder."""
     path = site_path.lstrip("/")
