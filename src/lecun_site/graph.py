@@ -525,18 +525,22 @@ def _index(graph: SiteGraph) -> None:
         for reading in disc.readings:
             if reading.source:
                 idx["source_discrepancies"][reading.source.source].add(disc_id)
+    event_order = {e: i for i, e in enumerate(graph.timeline)}
+    note_order = {s: i for i, s in enumerate(graph.notes_in_order())}
     for name, table in idx.items():
-        if name == "person_events" or name == "topic_events" or name == "source_events":
-            order = {e: i for i, e in enumerate(graph.timeline)}
-            setattr(graph, name, {k: sorted(v, key=order.__getitem__) for k, v in table.items()})
+        if name.endswith("_events"):
+            setattr(graph, name, {k: sorted(v, key=event_order.__getitem__) for k, v in table.items()})
         elif name.endswith("_notes"):
-            order = {s: i for i, s in enumerate(graph.notes_in_order())}
-            setattr(graph, name, {k: sorted(v, key=lambda s: order.get(s, 0)) for k, v in table.items()})
+            setattr(graph, name, {k: sorted(v, key=lambda s: note_order.get(s, 0)) for k, v in table.items()})
         else:
             setattr(graph, name, {k: sorted(v) for k, v in table.items()})
-    graph.note_events = {slug: sorted({*g.events, *(e for e, ns in graph.event_notes.items() if slug in ns)},
-                                      key={e: i for i, e in enumerate(graph.timeline)}.__getitem__)
-                         for slug, g in graph.notes.items()}
+    # note -> events it discusses: the inverse of event_notes (which holds both directions)
+    note_events: dict[str, list[str]] = {slug: [] for slug in graph.notes}
+    for event_id in graph.timeline:
+        for slug in graph.event_notes.get(event_id, ()):
+            if slug in note_events:
+                note_events[slug].append(event_id)
+    graph.note_events = note_events
     graph.disputes = {kind: {k: sorted(v) for k, v in table.items()} for kind, table in disputes.items()}
 
 
