@@ -546,6 +546,7 @@ def _index(graph: SiteGraph) -> None:
 
 def _check_locators(graph: SiteGraph, problems: Problems) -> None:
     """A `turn-N` or timestamp locator must name a turn of the transcript made from that source."""
+    anchors_of: dict[str, set[str]] = {}  # transcript slug -> its turn anchors, made once
 
     def check(cite: Citation, path: str) -> None:
         if not cite.at or cite.source not in graph.sources:
@@ -555,7 +556,10 @@ def _check_locators(graph: SiteGraph, problems: Problems) -> None:
         if anchor is None or slug is None:
             return
         transcript = graph.transcripts[slug].version(graph.config.default_language)
-        anchors = {t.anchor for t in transcript.turns} | {t.time_anchor for t in transcript.turns if t.time_anchor}
+        anchors = anchors_of.get(slug)
+        if anchors is None:
+            anchors = anchors_of[slug] = {t.anchor for t in transcript.turns} | {
+                t.time_anchor for t in transcript.turns if t.time_anchor}
         if anchor not in anchors:
             problems.link_error(path, f"'{cite.at}' names no turn of transcript '{slug}' "
                                 f"({len(transcript.turns)} turns)", line=cite.line,

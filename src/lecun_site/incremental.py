@@ -46,25 +46,47 @@ def _hash(*parts: object) -> str:
 # --------------------------------------------------------------------------- fingerprints
 
 
-def fingerprints(graph: SiteGraph) -> dict[Key, str]:
+class RecordHashes:
+    """Hashes of records, remembered by identity: a file that did not change is not parsed
+    again (the loader's cache), so its records are the same objects and are not hashed again."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def __call__(self, record: object) -> str:
+        found = self._memo.get(id(record))
+        if found is not None and found[0] is record:
+            return found[1]
+        digest = _hash(record)
+        self._memo[id(record)] = (record, digest)
+        return digest
+
+    def keep_only(self, records) -> None:
+        alive = {id(r) for r in records}
+        self._memo = {k: v for k, v in self._memo.items() if k in alive}
+
+
+def fingerprints(graph: SiteGraph, record_hash=None) -> dict[Key, str]:
     """One hash per record, as pages show it."""
+    record_hash = record_hash or _hash
     fp: dict[Key, str] = {}
     for slug, group in graph.notes.items():
         merged = (group.date, group.people, group.topics, group.sources, group.events, group.quotes, group.draft)
         for lang in graph.languages:  # a page in `lang` shows only that language's version
             version = group.version(lang)
             fallback = group.is_fallback(lang)
-            fp[("note", f"{slug}@{lang}")] = _hash(version, fallback, merged)
+            fp[("note", f"{slug}@{lang}")] = _hash(record_hash(version), fallback, merged)
             fp[("note-meta", f"{slug}@{lang}")] = _hash(version.title, version.summary, fallback, group.date,
                                                          group.draft)
     for slug, group in graph.transcripts.items():
         versions = tuple(sorted(group.versions.items()))
-        fp[("transcript", slug)] = _hash(versions, group.source, group.date, group.people, group.topics)
+        fp[("transcript", slug)] = _hash(tuple((l, record_hash(v)) for l, v in versions), group.source, group.date,
+                                         group.people, group.topics)
         fp[("transcript-meta", slug)] = _hash(tuple((l, v.title, v.summary) for l, v in versions), group.date)
     for person_id, person in graph.people.items():
-        fp[("person", person_id)] = _hash(person)
+        fp[("person", person_id)] = record_hash(person)
     for topic_id, topic in graph.topics.items():
-        fp[("topic", topic_id)] = _hash(topic)
+        fp[("topic", topic_id)] = record_hash(topic)
     for source_id, source in graph.sources.items():
         fp[("source", source_id)] = _hash(source, graph.transcript_for_source(source_id))
     for event_id, event in graph.events.items():
@@ -264,6 +286,8 @@ class Builder:
         self.config_key: tuple | None = None
         self.env: jinja2.Environment | None = None
         self.graph: SiteGraph | None = None
+        self.record_hashes = RecordHashes()
+        self._templates: tuple[str, TemplateFingerprints] | None = None  # (templates folder signature, hashes)
 
     def build(self) -> RebuildReport:
         started = time.perf_counter()
@@ -290,8 +314,12 @@ class Builder:
         if self.env is not None:
             renderer.env = self.env  # keep compiled templates; FileSystemLoader reloads changed files
         self.env = renderer.env
-        template_fp = TemplateFingerprints(renderer.env, self.templates_dir)
-        record_fp = fingerprints(graph)
+        templates_signature = _tree_signature(self.templates_dir)
+        if self._templates is None or self._templates[0] != templates_signature:
+            self._templates = (templates_signature, TemplateFingerprints(renderer.env, self.templates_dir))
+        template_fp = self._templates[1]
+        record_fp = fingerprints(graph, self.record_hashes)
+        self.record_hashes.keep_only([*content.people, *content.topics, *content.notes, *content.transcripts])
         strings_fp = {lang: _hash(sorted(strings.items())) for lang, strings in renderer.strings.items()}
         all_strings_fp = _hash(sorted(strings_fp.items()))
         jobs_fp = _hash([j.url for j in jobs])
