@@ -65,9 +65,23 @@ def wait_for_quiet() -> float:
     return time.monotonic() - started
 
 
+def git_state() -> str | None:
+    """Short commit of the checkout, `+dirty` when src/, templates/ or static/ differ from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                "src", "templates", "static", "pyproject.toml"], cwd=ROOT, capture_output=True, text=True)
+    except OSError:
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
 def run_worker(args: list[str], folder: Path, name: str) -> dict:
     """Run `python -m benchmarks.worker ARGS` in a fresh process; its JSON plus wall time and wait4 peak RSS."""
     waited = wait_for_quiet()
+    code = git_state()
     result_file = folder / f"{name}.json"
     log = folder / f"{name}.log"
     result_file.unlink(missing_ok=True)
@@ -91,9 +105,11 @@ def run_worker(args: list[str], folder: Path, name: str) -> dict:
         result = {}
     # ru_maxrss is in KiB on Linux; for wait4 it is the largest of the worker and its waited-for children
     result.update(wall_seconds=wall, process_exit=proc.returncode, peak_rss_largest_mib=usage.ru_maxrss / 1024,
-                  peak_rss_tree_mib=sampler.peak_kib / 1024 if sampler.samples else None, rss_samples=sampler.samples,
+                  peak_rss_tree_mib=sampler.peak_rss_kib / 1024 if sampler.samples else None,
+                  peak_pss_tree_mib=sampler.peak_pss_kib / 1024 if sampler.samples else None,
+                  peak_processes=sampler.peak_processes, memory_samples=sampler.samples,
                   user_seconds=usage.ru_utime, system_seconds=usage.ru_stime, load_average_before=load_before,
-                  waited_for_quiet_seconds=waited)
+                  waited_for_quiet_seconds=waited, git=code)
     if proc.returncode != 0 or not result_file.exists():
         result["failed"] = True
         result["log_tail"] = log.read_text(encoding="utf-8", errors="replace")[-3000:]
@@ -101,18 +117,23 @@ def run_worker(args: list[str], folder: Path, name: str) -> dict:
 
 
 class TreeSampler(threading.Thread):
-    """Samples the summed VmRSS of a process and all its descendants every 25 ms; keeps the peak.
+    """Samples the memory of a process and all its descendants every 40 ms; keeps the peaks.
 
-    wait4()'s ru_maxrss is the peak of the largest single process (the worker, or Pagefind when
-    the build runs it), not of the processes together, and the serve worker resets its own
-    high-water mark between steps; this sum is the figure to hold against a memory budget.
+    Two sums over the tree: VmRSS, and PSS (proportional set size, /proc/PID/smaps_rollup), which
+    splits pages shared between processes (forked render workers share the parent's memory
+    copy-on-write) among them instead of counting them once per process. wait4()'s ru_maxrss is
+    only the peak of the largest single process (the worker, or Pagefind when the build runs
+    it), and the serve worker resets its own high-water mark between steps, so these sums are
+    the figures to hold against a memory budget.
     """
 
-    def __init__(self, pid: int, interval: float = 0.025) -> None:
+    def __init__(self, pid: int, interval: float = 0.04) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval
-        self.peak_kib = 0
+        self.peak_rss_kib = 0
+        self.peak_pss_kib = 0
+        self.peak_processes = 0
         self.samples = 0
         self._stop_event = threading.Event()
 
@@ -122,10 +143,17 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            total = sum(_rss_kib(pid) for pid in _tree(self.pid))
-            if total:
+            pids = _tree(self.pid)
+            rss = pss = 0
+            for pid in pids:
+                got = _memory_kib(pid)
+                rss += got[0]
+                pss += got[1]
+            if rss:
                 self.samples += 1
-                self.peak_kib = max(self.peak_kib, total)
+                self.peak_rss_kib = max(self.peak_rss_kib, rss)
+                self.peak_pss_kib = max(self.peak_pss_kib, pss)
+                self.peak_processes = max(self.peak_processes, len(pids))
             self._stop_event.wait(self.interval)
 
 
@@ -143,15 +171,29 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _rss_kib(pid: int) -> int:
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """(Rss, Pss) of one process in KiB, from smaps_rollup (Pss = Rss where it is missing)."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                    break
+        return rss, pss
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         with open(f"/proc/{pid}/status") as handle:
             for line in handle:
                 if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                    rss = int(line.split()[1])
+                    return rss, rss
     except (OSError, ValueError, IndexError):
         pass
-    return 0
+    return 0, 0
 
 
 # --------------------------------------------------------------------------- statistics
@@ -172,7 +214,7 @@ def dig(run: dict, *path):
 
 def summarise(n: int, runs: dict[str, list[dict]]) -> dict:
     cold, nochange, serve = runs["cold"], runs["nochange"], runs["serve"]
-    s: dict = {"notes": n}
+    s: dict = {"notes": n, "git": sorted({str(r.get("git")) for rs in runs.values() for r in rs})}
     s["pages"] = median(r.get("pages") for r in cold + nochange) or median(dig(r, "initial", "pages") for r in serve)
     if cold:
         wall = median(r["wall_seconds"] for r in cold)
@@ -186,6 +228,7 @@ def summarise(n: int, runs: dict[str, list[dict]]) -> dict:
             "startup_and_rest_seconds": (wall - in_process) if wall is not None and in_process is not None else None,
             "pages_per_second": (s["pages"] / wall) if s["pages"] and wall else None,
             "user_cpu_seconds": median(r["user_seconds"] for r in cold),
+            "peak_pss_mib": median(r.get("peak_pss_tree_mib") for r in cold),
             "peak_rss_mib": median(r.get("peak_rss_tree_mib") for r in cold),
             "largest_process_peak_rss_mib": median(r.get("peak_rss_largest_mib") for r in cold),
             "python_peak_rss_mib": median(r.get("peak_rss_mib") for r in cold),
@@ -202,6 +245,7 @@ def summarise(n: int, runs: dict[str, list[dict]]) -> dict:
             "phases_seconds": {k: median((r.get("timings") or {}).get(k) for r in nochange)
                                for k in sorted({k for r in nochange for k in (r.get("timings") or {})}, key=_phase_order)},
             "over_cold": (wall / s["cold"]["wall_seconds"]) if cold and wall and s["cold"]["wall_seconds"] else None,
+            "peak_pss_mib": median(r.get("peak_pss_tree_mib") for r in nochange),
             "peak_rss_mib": median(r.get("peak_rss_tree_mib") for r in nochange),
             "python_peak_rss_mib": median(r.get("peak_rss_mib") for r in nochange),
             "failed_runs": sum(1 for r in nochange if r.get("failed") or r.get("exit_code")),
@@ -210,6 +254,7 @@ def summarise(n: int, runs: dict[str, list[dict]]) -> dict:
     if serve:
         entry = {"initial_build_seconds": median(dig(r, "initial", "seconds") for r in serve),
                  "initial_peak_rss_mib": median(dig(r, "initial", "peak_rss_mib") for r in serve),
+                 "process_peak_pss_mib": median(r.get("peak_pss_tree_mib") for r in serve),
                  "process_peak_rss_mib": median(r.get("peak_rss_tree_mib") for r in serve),
                  "python_peak_rss_mib": median(r.get("peak_rss_mib") for r in serve),
                  "failed_runs": sum(1 for r in serve if r.get("failed")), "runs": len(serve)}
@@ -250,8 +295,8 @@ def scaling(summaries: dict[int, dict]) -> dict:
             "nochange_wall": ratio("nochange", "wall_seconds"),
             "note_edit": ratio("serve", "note_edit", "ms"),
             "person_rename": ratio("serve", "person_rename", "ms"),
-            "cold_peak_rss": ratio("cold", "peak_rss_mib"),
-            "serve_peak_rss": ratio("serve", "process_peak_rss_mib"),
+            "cold_peak_pss": ratio("cold", "peak_pss_mib"),
+            "serve_peak_pss": ratio("serve", "process_peak_pss_mib"),
         }
     return out
 
@@ -292,13 +337,7 @@ def machine() -> dict:
         info["yaml_c_loader"] = bool(getattr(yaml, "__with_libyaml__", False))
     except ImportError:
         info["yaml_c_loader"] = None
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True)
-        info["git"] = head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
-    except OSError:
-        info["git"] = None
+    info["git"] = git_state()
     return info
 
 
@@ -330,11 +369,12 @@ def table(summaries: dict[int, dict], scale: dict) -> str:
     row("  start-up, imports, rest (s)", lambda s: dig(s, "cold", "startup_and_rest_seconds"))
     row("  user CPU (s)", lambda s: dig(s, "cold", "user_cpu_seconds"))
     row("  pages/second (wall)", lambda s: dig(s, "cold", "pages_per_second"), ".0f")
-    row("  peak RSS, all processes (MiB)", lambda s: dig(s, "cold", "peak_rss_mib"), ".0f", "≤300 @4k")
-    row("  peak RSS, Python process (MiB)", lambda s: dig(s, "cold", "python_peak_rss_mib"), ".0f")
+    row("  peak memory, PSS of all processes (MiB)", lambda s: dig(s, "cold", "peak_pss_mib"), ".0f", "≤300 @4k")
+    row("  peak RSS, sum of all processes (MiB)", lambda s: dig(s, "cold", "peak_rss_mib"), ".0f")
+    row("  peak RSS, main Python process (MiB)", lambda s: dig(s, "cold", "python_peak_rss_mib"), ".0f")
     row("no-change rebuild, wall (s)", lambda s: dig(s, "nochange", "wall_seconds"))
     row("  ÷ cold build", lambda s: dig(s, "nochange", "over_cold"), ".2f", "≤0.25")
-    row("  peak RSS, all processes (MiB)", lambda s: dig(s, "nochange", "peak_rss_mib"), ".0f")
+    row("  peak memory, PSS of all processes (MiB)", lambda s: dig(s, "nochange", "peak_pss_mib"), ".0f")
     row("serve: first build (s)", lambda s: dig(s, "serve", "initial_build_seconds"))
     row("one-note edit, Builder (ms)", lambda s: dig(s, "serve", "note_edit", "ms"), ".0f", "≤100 @4k")
     row("  pages re-rendered", lambda s: dig(s, "serve", "note_edit", "pages_rendered"), ".0f")
@@ -342,8 +382,9 @@ def table(summaries: dict[int, dict], scale: dict) -> str:
         "≤200 to browser @4k")
     row("one-person rename, Builder (ms)", lambda s: dig(s, "serve", "person_rename", "ms"), ".0f")
     row("  pages re-rendered", lambda s: dig(s, "serve", "person_rename", "pages_rendered"), ".0f")
-    row("serve peak RSS, all processes (MiB)", lambda s: dig(s, "serve", "process_peak_rss_mib"), ".0f", "≤400 @4k")
-    row("serve peak RSS, Python process (MiB)", lambda s: dig(s, "serve", "python_peak_rss_mib"), ".0f")
+    row("serve peak memory, PSS of all processes (MiB)", lambda s: dig(s, "serve", "process_peak_pss_mib"), ".0f",
+        "≤400 @4k")
+    row("serve peak RSS, main Python process (MiB)", lambda s: dig(s, "serve", "python_peak_rss_mib"), ".0f")
 
     header = ["metric"] + [f"{n} notes" for n in sizes] + ["target (issue 7)"]
     width0 = max(len(r[0]) for r in rows + [(header[0], [], "")])
@@ -352,12 +393,16 @@ def table(summaries: dict[int, dict], scale: dict) -> str:
     lines.append("-" * len(lines[0]))
     for label, cells, target in rows:
         lines.append("  ".join([label.ljust(width0)] + [c.rjust(w) for c, w in zip(cells, widths)] + [target]))
+    codes = sorted({c for n in sizes for c in summaries[n].get("git", [])})
+    lines.append("")
+    lines.append("code measured: " + ", ".join(codes)
+                 + ("   WARNING: the checkout changed during the run; figures mix versions" if len(codes) > 1 else ""))
     for pair, ratios in scale.items():
         lines.append("")
         lines.append(f"scaling {pair} (notes ×{ratios['notes']:.2f}): cold {fmt(ratios['cold_wall'])}×, "
                      f"render {fmt(ratios['cold_render'])}×, no-change {fmt(ratios['nochange_wall'])}×, "
                      f"note edit {fmt(ratios['note_edit'])}×, rename {fmt(ratios['person_rename'])}×, "
-                     f"cold peak RSS {fmt(ratios['cold_peak_rss'])}×"
+                     f"cold peak PSS {fmt(ratios['cold_peak_pss'])}×"
                      + ("   (target for 10000/4000: cold ≤ 2.7×)" if pair == "10000/4000" else ""))
     return "\n".join(lines)
 
@@ -381,7 +426,7 @@ def bench(n: int, args, workdir: Path) -> tuple[dict, dict]:
         cold = run_worker(["build", "--content", str(content), "--out", str(out)], logs, f"cold-{k}")
         runs["cold"].append(cold)
         _say(f"[{n}] run {k}/{args.repeat}: cold build {cold['wall_seconds']:.2f} s, "
-             f"{cold.get('pages', '?')} pages, peak {cold.get('peak_rss_tree_mib') or 0:.0f} MiB" + _failed(cold))
+             f"{cold.get('pages', '?')} pages, peak PSS {cold.get('peak_pss_tree_mib') or 0:.0f} MiB" + _failed(cold))
         nochange = run_worker(["build", "--content", str(content), "--out", str(out)], logs, f"nochange-{k}")
         runs["nochange"].append(nochange)
         _say(f"[{n}] run {k}/{args.repeat}: no-change rebuild {nochange['wall_seconds']:.2f} s" + _failed(nochange))
