@@ -8,12 +8,14 @@ renderer passes in `env`, so this module knows nothing of the site graph.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from html import escape
 from typing import Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 
 from .loader import _CITATION_RE, unique_anchor
@@ -64,21 +66,18 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
 
 def _render_citation(self, tokens, idx, options, env) -> str:
     meta = tokens[idx].meta
-    render_env: RenderEnv = env["lecun"]
-    if render_env.cite is None:
-        label = meta["source"] + (f", {meta['at']}" if meta["at"] else "")
-        return f'<span class="cite">[{escape(label)}]</span>'
-    number, backref = render_env.cite(meta["source"], meta["at"])
-    return (f'<sup class="cite" id="{escape(backref)}"><a href="#ref-{number}" '
-            f'aria-label="reference {number}">[{number}]</a></sup>')
+    slots = env.get("slots")
+    if slots is not None:
+        return _slot(slots, ("cite", meta["source"], meta["at"]))
+    label = meta["source"] + (f", {meta['at']}" if meta["at"] else "")
+    return f'<span class="cite">[{escape(label)}]</span>'
 
 
 def _render_html(self, tokens, idx, options, env) -> str:
     content = tokens[idx].content
-    render_env: RenderEnv = env["lecun"]
-    if render_env.allow_raw_html:
+    if env.get("allow_raw_html"):
         return content
-    if render_env.allow_embeds:
+    if env.get("allow_embeds"):
         embed = _safe_embed(content)
         if embed:
             return embed
@@ -110,36 +109,94 @@ def _make_md() -> MarkdownIt:
 _MD = _make_md()
 
 
-def render_markdown(text: str, env: RenderEnv | None = None) -> Rendered:
-    """Render a markdown body to safe HTML; headings get ids; internal links are resolved."""
-    env = env or RenderEnv()
-    md_env = {"lecun": env}
+# A body is parsed once into a `Compiled`: its HTML cut into literal pieces and *slots*, the
+# places that depend on the page it appears on (heading ids unique within the page, `@/`
+# links made relative to the page, citation numbers counted per page). Filling the slots is
+# cheap, so the same text shown on many pages (a bio, a turn on two transcript pages) or kept
+# in the build cache across runs is parsed only once. Slot markers use NUL, which markdown-it
+# replaces in every input, so no content can forge one.
+_MARK = "\x00"
+
+
+@dataclass(frozen=True)
+class Compiled:
+    pieces: tuple[str, ...]  # literal HTML, slots[0], literal HTML, slots[1], …, literal HTML
+    slots: tuple[tuple, ...]
+
+
+def _slot(slots: list, slot: tuple) -> str:
+    slots.append(slot)
+    return f"{_MARK}{len(slots) - 1}{_MARK}"
+
+
+_COMPILED: dict[tuple[str, bool, bool], Compiled] = {}
+
+
+def compiled_cache() -> dict[tuple[str, bool, bool], Compiled]:
+    """This process's compiled bodies, keyed by (text, allow_raw_html, allow_embeds): the build
+    cache (cache.py) saves and restores it."""
+    return _COMPILED
+
+
+def compile_markdown(text: str, allow_raw_html: bool = False, allow_embeds: bool = False) -> Compiled:
+    key = (text, allow_raw_html, allow_embeds)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = _compile(text, allow_raw_html, allow_embeds)
+    return found
+
+
+def _compile(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled:
+    slots: list[tuple] = []
+    md_env = {"slots": slots, "allow_raw_html": allow_raw_html, "allow_embeds": allow_embeds}
     tokens = _MD.parse(text, md_env)
-    headings: list[Heading] = []
-    line = env.first_line
+    line = 0
     for index, token in enumerate(tokens):
         if token.map:
-            line = env.first_line + token.map[0]
+            line = token.map[0]
         if token.type == "heading_open":
             inline = tokens[index + 1]
             title = "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline"))
-            anchor = unique_anchor(title or inline.content, env.heading_anchors)
-            token.attrSet("id", anchor)
-            headings.append(Heading(int(token.tag[1]), title or inline.content, anchor))
+            token.attrSet("id", _slot(slots, ("heading", int(token.tag[1]), title or inline.content)))
         for child in token.children or ():
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
                 if href.startswith("@/"):
-                    resolved = env.link(href, line)
-                    child.attrSet("href", resolved if resolved is not None else "#")
-                    if resolved is None:
-                        child.attrSet("class", "broken-link")
-                elif re.match(r"^https?://", href):
+                    child.attrSet("href", _slot(slots, ("link", href, line)))
+                elif href.startswith(("http://", "https://")):
                     child.attrSet("rel", "noopener")
     html = _MD.renderer.render(tokens, _MD.options, md_env)
-    return Rendered(html=html, headings=headings)
+    parts = html.split(_MARK)  # literal, slot number, literal, …: slots in the order they appear
+    return Compiled(tuple(parts[0::2]), tuple(slots[int(number)] for number in parts[1::2]))
 
 
+def render_markdown(text: str, env: RenderEnv | None = None) -> Rendered:
+    """Render a markdown body to safe HTML; headings get ids; internal links are resolved."""
+    env = env or RenderEnv()
+    compiled = compile_markdown(text, env.allow_raw_html, env.allow_embeds)
+    out = [compiled.pieces[0]]
+    headings: list[Heading] = []
+    for slot, piece in zip(compiled.slots, compiled.pieces[1:]):
+        kind = slot[0]
+        if kind == "heading":
+            anchor = unique_anchor(slot[2], env.heading_anchors)
+            headings.append(Heading(slot[1], slot[2], anchor))
+            out.append(escapeHtml(anchor))
+        elif kind == "link":
+            resolved = env.link(slot[1], env.first_line + slot[2])
+            out.append(escapeHtml(resolved) if resolved is not None else '#" class="broken-link')
+        elif env.cite is None:
+            label = slot[1] + (f", {slot[2]}" if slot[2] else "")
+            out.append(f'<span class="cite">[{escape(label)}]</span>')
+        else:
+            number, backref = env.cite(slot[1], slot[2])
+            out.append(f'<sup class="cite" id="{escape(backref)}"><a href="#ref-{number}" '
+                       f'aria-label="reference {number}">[{number}]</a></sup>')
+        out.append(piece)
+    return Rendered(html="".join(out), headings=headings)
+
+
+@functools.lru_cache(maxsize=4096)
 def render_inline(text: str) -> str:
     """Render a short text (a summary, a detail) as inline markdown: emphasis, code, links."""
-    return _MD.renderInline(text, {"lecun": RenderEnv()})
+    return _MD.renderInline(text, {})

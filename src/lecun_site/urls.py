@@ -86,14 +86,33 @@ def out_path(site_path: str) -> str:
 
 
 def relative(from_path: str, to_path: str, local: bool = False) -> str:
-    """A relative URL from the page at `from_path` to `to_path` (which may carry a #fragment)."""
+    """A relative URL from the page at `from_path` to `to_path` (which may carry a #fragment).
+
+    Every page computes hundreds of these, so it works on the path segments directly; it
+    gives what `posixpath.relpath` gives for the normalised site paths this module makes
+    (tests/test_records.py checks the two agree), and falls back to it for anything else."""
     target, hash_mark, fragment = to_path.partition("#")
-    from_dir = from_path if from_path.endswith("/") else posixpath.dirname(from_path) + "/"
     if target == "":
         return "#" + fragment
-    rel = posixpath.relpath(target, from_dir)
+    from_dir = from_path if from_path.endswith("/") else from_path[: from_path.rfind("/") + 1]
+    if _plain(from_dir) and _plain(target):
+        here = from_dir[1:-1].split("/") if from_dir != "/" else []
+        there = target[1:].rstrip("/").split("/") if target != "/" else []
+        common = 0
+        for a, b in zip(here, there):
+            if a != b:
+                break
+            common += 1
+        rel = "/".join([".."] * (len(here) - common) + there[common:]) or "."
+    else:
+        rel = posixpath.relpath(target, from_dir or "/")
     if target.endswith("/"):
         rel = "./" if rel == "." else rel + "/"
         if local:
             rel = rel + "index.html" if rel != "./" else "index.html"
     return rel + (hash_mark + fragment if hash_mark else "")
+
+
+def _plain(path: str) -> bool:
+    """An absolute path with no empty, '.' or '..' segment (what the functions above make)."""
+    return path.startswith("/") and "//" not in path and "/." not in path
