@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", default=None, help="published address, e.g. https://user.github.io/repo/")
     build.add_argument("--drafts", action="store_true", help="include notes marked `draft: true`")
     build.add_argument("--local", action="store_true", help="links that work when opened from disk (file://)")
+    build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index (faster; "
+                       "the search pages then say the index is missing)")
     build.add_argument("--quiet", action="store_true", help="print only problems")
     build.add_argument("--debug", action="store_true", help="show tracebacks")
 
@@ -133,7 +135,7 @@ def cmd_build(args) -> int:
         content=Path(args.content), out=Path(args.out),
         templates=Path(args.templates) if args.templates else None,
         static=Path(args.static) if args.static else None,
-        base_url=args.base_url, drafts=args.drafts, local=args.local,
+        base_url=args.base_url, drafts=args.drafts, local=args.local, search=not args.no_search,
     )
     interactive = sys.stderr.isatty() and not args.quiet
 

@@ -34,6 +34,7 @@ class BuildOptions:
     base_url: str | None = None
     drafts: bool = False
     local: bool = False
+    search: bool = True  # index the site with Pagefind (`build --no-search` skips it)
 
 
 @dataclass
@@ -126,7 +127,7 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     renderer = Renderer(graph, templates, local=options.local, drafts=options.drafts)
     timings["plan"] = time.perf_counter() - t0
 
-    publish_site(renderer, jobs, options.out, static, problems, timings, progress=progress)
+    publish_site(renderer, jobs, options.out, static, problems, timings, search=options.search, progress=progress)
     return BuildReport(pages=len(jobs), out=options.out, seconds=time.perf_counter() - started,
                        warnings=problems.warnings, timings=timings, graph=graph)
 

@@ -67,6 +67,13 @@ class Ref:
     backrefs: list[str] = field(default_factory=list)
 
 
+# Page.link writes this marker around a site path; Renderer.render replaces it with a URL
+# relative to the page. Content cannot smuggle one in that matters: what it holds is escaped
+# text, and a forged marker would only turn into a relative path.
+LINK_START, LINK_END = "\x01", "\x02"
+_LINK_MARKER = re.compile("\x01([^\x01\x02]*)\x02")
+
+
 class Page:
     """Everything a template needs for one page, built lazily from the graph."""
 
@@ -99,9 +106,18 @@ class Page:
         return value.format(self.lang) if value else ""
 
     def link(self, site_path: str) -> str:
-        if self.job.kind == "404":  # served at any depth by GitHub Pages: use base-absolute links
-            return self.graph.config.base_path + site_path.lstrip("/")
-        return urls.relative(self.url, site_path, self.local)
+        """A link to a site path. While the page renders it is a marker; Renderer.render makes
+        it relative to the page at the end, so that fragments can be shared between pages."""
+        return f"{LINK_START}{site_path}{LINK_END}"
+
+    def fragment(self, macro, *args) -> Markup:
+        """The output of `macro(page, *args)`, rendered once per language and build: for
+        macros whose output does not depend on the page they are on (no citation numbers)."""
+        key = (macro.name, self.lang, args)
+        found = self.r.fragments.get(key)
+        if found is None:
+            found = self.r.fragments[key] = macro(self, *args)
+        return found
 
     def asset(self, name: str) -> str:
         return self.link("/static/" + name)
@@ -365,6 +381,7 @@ class Renderer:
         self.drafts = drafts
         self.strings = load_ui_strings(graph.i18n, graph.languages)
         self._views = {lang: Views(graph, lang) for lang in graph.languages}
+        self.fragments: dict[tuple, Markup] = {}
         self.env = make_environment(templates_dir)
         self._check_strings()
 
@@ -384,13 +401,32 @@ class Renderer:
         page = Page(self, job)
         try:
             template = self.env.get_template(job.template)
-            return template.render(page=page, graph=self.graph, site=self.graph.config, jobs=all_jobs or [])
+            html = template.render(page=page, graph=self.graph, site=self.graph.config, jobs=all_jobs or [])
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from exc
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"{job.template} (page {job.url}): {exc.message}") from exc
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"template '{exc.name}' not found (page {job.url})") from exc
+        return self._resolve_links(html, job)
+
+    def _resolve_links(self, html: str, job: PageJob) -> str:
+        if LINK_START not in html:
+            return html
+        if job.kind == "404":  # served at any depth by GitHub Pages: base-absolute links
+            base = self.graph.config.base_path
+            return _LINK_MARKER.sub(lambda m: base + m[1].lstrip("/"), html)
+        done: dict[str, str] = {}
+        url, local = job.url, self.local
+
+        def relative(match: re.Match) -> str:
+            target = match[1]
+            found = done.get(target)
+            if found is None:
+                found = done[target] = urls.relative(url, target, local)
+            return found
+
+        return _LINK_MARKER.sub(relative, html)
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
