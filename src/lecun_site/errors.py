@@ -23,6 +23,10 @@ class SiteError(Exception):
     """Base of every error the tool reports to a user without a traceback."""
 
 
+def _content_error(path, message, line, column, field, hint, severity) -> "ContentError":
+    return ContentError(path, message, line=line, column=column, field=field, hint=hint, severity=severity)
+
+
 class ContentError(SiteError):
     def __init__(
         self,
@@ -43,6 +47,10 @@ class ContentError(SiteError):
         self.hint = hint
         self.severity = severity
         super().__init__(self.format())
+
+    def __reduce__(self):  # picklable, for the build cache (cache.py)
+        return (_content_error, (self.path, self.message, self.line, self.column, self.field, self.hint,
+                                 self.severity))
 
     @property
     def is_warning(self) -> bool:
