@@ -24,8 +24,9 @@ from lecun_site.pipeline import PROJECT_ROOT, check_output_dir, recover_interrup
 
 
 def leftovers(out: Path) -> list[str]:
-    """Staging and set-aside folders of `out` still lying beside it."""
-    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+    """Staging and set-aside folders of `out` still lying beside it (its build cache is meant to stay)."""
+    return sorted(p.name for p in out.parent.iterdir()
+                  if p.name.startswith(f".{out.name}.") and p.name != f".{out.name}.cache")
 
 
 def dead_pid() -> int:
@@ -111,7 +112,8 @@ def test_an_unwritable_parent_is_an_error_not_a_traceback(minimal_site, tmp_path
 
 
 def test_a_build_writes_only_inside_its_output_folder(minimal_site, tmp_path, cli):
-    """Hostile ids, slugs and links included, nothing is written beside or above `_site/`."""
+    """Hostile ids, slugs and links included, nothing is written beside or above `_site/` but its
+    build cache, `._site.cache/`."""
     for name in ("ids-slugs-and-paths", "real-world-messy-notes"):
         for path in (ROOT / "tests" / "sites" / "hostile" / name).rglob("*.md"):
             if "fr" not in path.name and "Caf" not in path.name and "slugged" not in path.name:
@@ -119,8 +121,12 @@ def test_a_build_writes_only_inside_its_output_folder(minimal_site, tmp_path, cl
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
     out = tmp_path / "_site"
     assert cli("build", "--content", minimal_site, "--out", out).code == 0
-    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if out not in p.parents and p != out}
+    cache = tmp_path / "._site.cache"
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")
+             if not {out, cache} & {p, *p.parents}}
     assert after == before
+    assert cache.is_dir() and all(p.is_relative_to(cache) for p in tmp_path.rglob("*")
+                                  if p not in before and not p.is_relative_to(out) and p != out)
 
 
 def test_check_output_dir_accepts_a_new_folder_beside_the_content(minimal_site, tmp_path):

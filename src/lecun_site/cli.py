@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--local", action="store_true", help="links that work when opened from disk (file://)")
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index (faster; "
                        "the search pages then say the index is missing)")
+    build.add_argument("--no-cache", action="store_true", help="neither use nor update the build cache "
+                       "(kept beside the output, e.g. ._site.cache/)")
     build.add_argument("--quiet", action="store_true", help="print only problems")
     build.add_argument("--debug", action="store_true", help="show tracebacks")
 
@@ -136,6 +138,7 @@ def cmd_build(args) -> int:
         templates=Path(args.templates) if args.templates else None,
         static=Path(args.static) if args.static else None,
         base_url=args.base_url, drafts=args.drafts, local=args.local, search=not args.no_search,
+        cache=not args.no_cache,
     )
     interactive = sys.stderr.isatty() and not args.quiet
 
@@ -144,11 +147,15 @@ def cmd_build(args) -> int:
             print(f"\rrendering {done}/{total} pages", end="" if done < total else "\n", file=sys.stderr)
 
     report = build_site(options, progress)
+    for notice in report.notices:
+        print(f"note: {notice}", file=sys.stderr)
     if report.warnings:
         for warning in report.warnings:
             print(warning.format(), file=sys.stderr)
     if not args.quiet:
+        kept = report.pages - report.rendered
         print(f"built {report.pages} pages into {report.out} in {report.seconds * 1000:.0f} ms"
+              + (f" ({report.rendered} rendered, {kept} unchanged)" if kept else "")
               + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
     return 0
 

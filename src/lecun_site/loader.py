@@ -10,7 +10,9 @@ Problems go into a `Problems` collector; a file that cannot be read at all yield
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 import re
 import string
 from dataclasses import dataclass, field
@@ -393,7 +395,7 @@ def parse_note(display: str, text: str, *, problems: Problems, slug: str, lang: 
         events=event_ids, declared_events=declared_events,
         quotes=quote_ids, declared_quotes=declared_quotes,
         draft=f.boolean("draft"), byline=byline, original_url=original_url,
-        body_citations=citations, links=links, extra=extra, given=given, lines=f.lines,
+        body_citations=citations, links=links, extra=extra, given=tuple(sorted(given)), lines=f.lines,
     )
 
 
@@ -957,8 +959,10 @@ def _display(root: Path, path: Path) -> str:
 def load_content(root: Path, config: SiteConfig, problems: Problems, cache: dict | None = None) -> ContentSet:
     """Walk content/ and parse every file into records; problems are collected, not raised.
 
-    With a `cache` (display path -> (stat key, parsed part, problems)), files whose size and
-    modification time are unchanged are not read again: the watcher's rebuilds use this.
+    With a `cache` (display path -> (stat key, BLAKE2 digest of the bytes, parsed part,
+    problems)), a file is not parsed again when its stat key (modification time, size, inode)
+    is unchanged (serve's rebuilds), or else when its bytes hash the same (the build cache,
+    cache.py, whose entries have no stat key: they come from another process).
     """
     content = ContentSet(config=config)
     seen = set()
@@ -968,11 +972,15 @@ def load_content(root: Path, config: SiteConfig, problems: Problems, cache: dict
         hit = cache.get(display) if cache is not None else None
         key = _stat_key(path)
         if hit is not None and hit[0] == key:
-            part, found = hit[1], hit[2]
+            part, found = hit[2], hit[3]
         else:
-            part, found = _load_file(folder, path, display, config)
+            digest = _digest(path, key, config.max_file_size) if cache is not None else None
+            if hit is not None and digest is not None and hit[1] == digest:
+                part, found = hit[2], hit[3]
+            else:
+                part, found = _load_file(folder, path, display, config)
             if cache is not None:
-                cache[display] = (key, part, found)
+                cache[display] = (key if digest is not None else None, digest, part, found)
         _merge(content, part)
         problems.items.extend(found)
     if cache is not None:
@@ -986,7 +994,18 @@ def _stat_key(path: Path) -> tuple:
         st = path.stat()
     except OSError:
         return ()
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+    return (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_ISREG(st.st_mode))
+
+
+def _digest(path: Path, key: tuple, max_size: int) -> bytes | None:
+    """A hash of a regular file's bytes (None for anything else: it is parsed, and reported)."""
+    if not key or not key[3] or key[1] > max_size:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(max_size + 1), digest_size=16).digest()
+    except OSError:
+        return None
 
 
 def _load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tuple["ContentSet", list]:

@@ -9,6 +9,7 @@ renderer passes in `env`, so this module knows nothing of the site graph.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from html import escape
@@ -129,17 +130,25 @@ def _slot(slots: list, slot: tuple) -> str:
     return f"{_MARK}{len(slots) - 1}{_MARK}"
 
 
-_COMPILED: dict[tuple[str, bool, bool], Compiled] = {}
+_COMPILED: dict[tuple[bytes, bool, bool], Compiled] = {}
+_USED: set[tuple[bytes, bool, bool]] = set()
 
 
-def compiled_cache() -> dict[tuple[str, bool, bool], Compiled]:
-    """This process's compiled bodies, keyed by (text, allow_raw_html, allow_embeds): the build
-    cache (cache.py) saves and restores it."""
+def compiled_cache() -> dict[tuple[bytes, bool, bool], Compiled]:
+    """This process's compiled bodies, keyed by (hash of the text, allow_raw_html, allow_embeds):
+    the build cache (cache.py) saves and restores it."""
     return _COMPILED
 
 
+def used_keys() -> set[tuple[bytes, bool, bool]]:
+    """Keys of the bodies this process has looked up (forked render workers report theirs)."""
+    return _USED
+
+
 def compile_markdown(text: str, allow_raw_html: bool = False, allow_embeds: bool = False) -> Compiled:
-    key = (text, allow_raw_html, allow_embeds)
+    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), allow_raw_html,
+           allow_embeds)
+    _USED.add(key)
     found = _COMPILED.get(key)
     if found is None:
         found = _COMPILED[key] = _compile(text, allow_raw_html, allow_embeds)

@@ -3,6 +3,12 @@
 Steps, in the order they run: load config → load content → build graph → plan pages →
 render every page into a fresh folder beside the output → copy static files → swap the
 new folder into place. A build that fails at any step leaves the previous output as it was.
+
+With the build cache (cache.py, on unless `--no-cache`), files whose bytes did not change
+are not parsed again, and a page whose signature (signatures.py) and output file are both
+unchanged is hard-linked from the previous output into the new folder instead of rendered;
+when no page changed, the previous search index is linked too. The new folder is still
+complete before the swap, so the guarantee above holds.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import markdown
+from .cache import BuildCache, CacheState, PageRecord, cache_dir
 from .config import SiteConfig, load_config
 from .errors import BuildFailed, ContentError, OutputError, Problems
 from .graph import SiteGraph, build_graph
@@ -21,6 +29,7 @@ from .loader import load_content
 from .pages import PageJob, plan_pages
 from .render import Renderer
 from .search import index_search
+from .signatures import TemplateFingerprints, page_signatures
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +44,7 @@ class BuildOptions:
     drafts: bool = False
     local: bool = False
     search: bool = True  # index the site with Pagefind (`build --no-search` skips it)
+    cache: bool = True  # use and update the build cache beside the output (`build --no-cache`: no)
 
 
 @dataclass
@@ -45,6 +55,8 @@ class BuildReport:
     warnings: list[ContentError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     graph: SiteGraph | None = None
+    rendered: int = 0  # pages rendered; the others were unchanged and kept from the last build
+    notices: list[str] = field(default_factory=list)  # about the build cache
 
 
 def default_dir(content: Path, name: str) -> Path:
@@ -98,10 +110,11 @@ def check_output_dir(out: Path, content: Path) -> None:
 SITE_MARKERS = ("index.html", ".nojekyll")  # every build writes both
 
 
-def load_site(options: BuildOptions, problems: Problems, timings: dict[str, float]) -> SiteGraph:
+def load_site(options: BuildOptions, problems: Problems, timings: dict[str, float],
+              cache: BuildCache | None = None) -> SiteGraph:
     started = time.perf_counter()
     config = load_config(options.content, options.base_url)
-    content = load_content(options.content, config, problems)
+    content = load_content(options.content, config, problems, cache.files_for(config) if cache else None)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     graph = build_graph(content, problems, drafts=options.drafts)
@@ -117,27 +130,83 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
         raise BuildFailed([ContentError(str(options.content), "the content folder does not exist")])
     check_output_dir(options.out, options.content)
     problems = Problems()
-    graph = load_site(options, problems, timings)
+    cache = BuildCache(cache_dir(options.out)) if options.cache else None
+    markdown.used_keys().clear()
+    graph = load_site(options, problems, timings, cache)
     problems.raise_if_errors()
 
     t0 = time.perf_counter()
     jobs = plan_pages(graph)
     templates = options.templates or default_dir(options.content, "templates")
     static = options.static or default_dir(options.content, "static")
-    renderer = Renderer(graph, templates, local=options.local, drafts=options.drafts)
+    renderer = Renderer(graph, templates, local=options.local, drafts=options.drafts,
+                        bytecode_folder=cache.jinja_folder if cache else None)
     timings["plan"] = time.perf_counter() - t0
 
-    publish_site(renderer, jobs, options.out, static, problems, timings, search=options.search, progress=progress)
+    reuse: set[str] = set()
+    reuse_search = False
+    if cache is not None:
+        t0 = time.perf_counter()
+        signatures = page_signatures(graph, jobs, renderer.strings, renderer.local,
+                                     TemplateFingerprints(renderer.env, templates))
+        reuse = reusable_pages(cache.state, options.out, signatures)
+        reuse_search = (options.search and cache.state.search and len(reuse) == len(jobs)
+                        and set(cache.state.pages) == set(signatures) and (options.out / "pagefind").is_dir())
+        if len(reuse) < len(jobs):
+            cache.load_markdown()
+        timings["signatures"] = time.perf_counter() - t0
+
+    warnings_before = len(problems.items)
+    publish_site(renderer, jobs, options.out, static, problems, timings, search=options.search, progress=progress,
+                 reuse=reuse, reuse_search=reuse_search)
+    notices = []
+    if cache is not None:
+        state = cache.state
+        state.out = str(options.out.resolve())
+        state.pages = {}
+        for job in jobs:
+            signature = signatures[job.out_path]
+            if signature:
+                info = os.stat(options.out / job.out_path)
+                state.pages[job.out_path] = PageRecord(signature, info.st_size, info.st_mtime_ns)
+        search_failed = any(p.path == "search" for p in problems.items[warnings_before:])
+        state.search = options.search and not search_failed and (options.out / "pagefind").is_dir()
+        try:
+            cache.save(rendered_all=not reuse)
+        except OSError as exc:
+            cache.notices.append(f"the build cache could not be saved in {cache.folder}: {exc.strerror or exc}")
+        notices = cache.notices
     return BuildReport(pages=len(jobs), out=options.out, seconds=time.perf_counter() - started,
-                       warnings=problems.warnings, timings=timings, graph=graph)
+                       warnings=problems.warnings, timings=timings, graph=graph, rendered=len(jobs) - len(reuse),
+                       notices=notices)
+
+
+def reusable_pages(state: CacheState, out: Path, signatures: dict[str, str]) -> set[str]:
+    """Pages of the previous output that can be kept: same signature, file untouched since."""
+    if not state.pages or state.out != str(out.resolve()):
+        return set()
+    keep = set()
+    for out_path, signature in signatures.items():
+        record = state.pages.get(out_path)
+        if not signature or record is None or record.signature != signature:
+            continue
+        try:
+            info = os.stat(out / out_path)
+        except OSError:
+            continue
+        if info.st_size == record.size and info.st_mtime_ns == record.mtime_ns:
+            keep.add(out_path)
+    return keep
 
 
 def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Path, problems: Problems,
                  timings: dict[str, float] | None = None, *, search: bool = True,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+                 progress: Callable[[int, int], None] | None = None, reuse: set[str] = frozenset(),
+                 reuse_search: bool = False) -> None:
     """Render every page into a fresh folder beside `out`, add static files, the search
     index and the GitHub Pages files, then swap it into place. Nothing at `out` changes
-    unless all of that succeeded."""
+    unless all of that succeeded. Pages in `reuse` (and with `reuse_search` the search
+    index) are hard-linked from the current `out` instead of rendered."""
     timings = timings if timings is not None else {}
     out.parent.mkdir(parents=True, exist_ok=True)
     recover_interrupted(out)
@@ -145,15 +214,37 @@ def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Pat
     shutil.rmtree(staging, ignore_errors=True)
     try:
         t0 = time.perf_counter()
-        write_pages(renderer, jobs, staging, progress)
+        write_pages(renderer, [job for job in jobs if job.out_path not in reuse], staging, progress,
+                    site_jobs=jobs)
+        link_files(out, staging, sorted(reuse))
         timings["render"] = time.perf_counter() - t0
         copy_static(static, staging / "static")
         extras(renderer.graph.config, staging)
-        if search:
+        if search and reuse_search:
+            t0 = time.perf_counter()
+            link_files(out, staging, [p.relative_to(out).as_posix() for p in sorted((out / "pagefind").rglob("*"))
+                                      if p.is_file() and not p.is_symlink()])
+            timings["search"] = time.perf_counter() - t0
+        elif search:
             timings["search"] = index_search(staging, problems)
         swap_into_place(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def link_files(source: Path, target: Path, relative_paths: list[str]) -> None:
+    """Hard-link files of `source` into `target` (copy where links are not possible). The new
+    names are only ever replaced, never written through, so `source` cannot change."""
+    made: set[Path] = set()
+    for rel in relative_paths:
+        destination = target / rel
+        if destination.parent not in made:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            made.add(destination.parent)
+        try:
+            os.link(source / rel, destination)
+        except OSError:
+            shutil.copy2(source / rel, destination)
 
 
 # Rendering is the slow part of a cold build and every page is independent of the others,
@@ -164,16 +255,24 @@ PARALLEL_MIN_PAGES = 300
 _WORK: tuple | None = None
 
 
-def _render_chunk(indices: list[int]) -> int:
-    renderer, jobs, folder = _WORK
+def _render_chunk(indices: list[int]) -> tuple[int, list, list]:
+    """Render some pages in a worker; report the markdown it compiled and used, for the cache."""
+    renderer, jobs, site_jobs, folder = _WORK
+    compiled = markdown.compiled_cache()
+    known = len(compiled)
+    used_before = set(markdown.used_keys())
     for index in indices:
         job = jobs[index]
-        (folder / job.out_path).write_text(renderer.render(job, jobs), encoding="utf-8")
-    return len(indices)
+        (folder / job.out_path).write_text(renderer.render(job, site_jobs), encoding="utf-8")
+    new = list(compiled.items())[known:]  # a dict keeps insertion order: these are this chunk's
+    return len(indices), new, list(markdown.used_keys() - used_before)
 
 
 def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
-                progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> None:
+                progress: Callable[[int, int], None] | None = None, workers: int | None = None,
+                site_jobs: list[PageJob] | None = None) -> None:
+    """Render `jobs` into `folder`; `site_jobs` (default: `jobs`) are all the pages of the
+    site, which pages such as the sitemap list."""
     import multiprocessing
     import threading
 
@@ -185,18 +284,21 @@ def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
         can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
         workers = min(os.cpu_count() or 1, 8) if can_fork and len(jobs) >= PARALLEL_MIN_PAGES else 1
     total = len(jobs)
+    site_jobs = jobs if site_jobs is None else site_jobs
     if workers <= 1:
         for index, job in enumerate(jobs, start=1):
-            (folder / job.out_path).write_text(renderer.render(job, jobs), encoding="utf-8")
+            (folder / job.out_path).write_text(renderer.render(job, site_jobs), encoding="utf-8")
             if progress and (index % 200 == 0 or index == total):
                 progress(index, total)
         return
     chunks = [list(range(start, total, workers * 8)) for start in range(workers * 8)]
-    _WORK = (renderer, jobs, folder)
+    _WORK = (renderer, jobs, site_jobs, folder)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             done = 0
-            for count in pool.imap_unordered(_render_chunk, chunks):
+            for count, compiled, used in pool.imap_unordered(_render_chunk, chunks):
+                markdown.compiled_cache().update(compiled)
+                markdown.used_keys().update(used)
                 done += count
                 if progress:
                     progress(done, total)

@@ -447,7 +447,7 @@ class Note:
     body_citations: tuple[Citation, ...] = ()
     links: tuple[Link, ...] = ()
     extra: dict = field(default_factory=dict, compare=False)  # every other front-matter field
-    given: frozenset = frozenset()  # names of the language-neutral fields this file sets
+    given: tuple[str, ...] = ()  # names of the language-neutral fields this file sets (sorted: reprs are stable)
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
 

@@ -375,14 +375,15 @@ def _video(url: str | None) -> str | None:
 
 
 class Renderer:
-    def __init__(self, graph: SiteGraph, templates_dir: Path, *, local: bool = False, drafts: bool = False) -> None:
+    def __init__(self, graph: SiteGraph, templates_dir: Path, *, local: bool = False, drafts: bool = False,
+                 bytecode_folder: Path | None = None) -> None:
         self.graph = graph
         self.local = local or graph.config.local  # --local or `local: true` in site.yaml
         self.drafts = drafts
         self.strings = load_ui_strings(graph.i18n, graph.languages)
         self._views = {lang: Views(graph, lang) for lang in graph.languages}
         self.fragments: dict[tuple, Markup] = {}
-        self.env = make_environment(templates_dir)
+        self.env = make_environment(templates_dir, bytecode_folder)
         self._check_strings()
 
     def _check_strings(self) -> None:
@@ -429,8 +430,15 @@ class Renderer:
         return _LINK_MARKER.sub(relative, html)
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
+def make_environment(templates_dir: Path, bytecode_folder: Path | None = None) -> jinja2.Environment:
+    """Jinja set up for safe output; with `bytecode_folder`, compiled templates are kept there
+    between runs (Jinja checks each against its template's source before using it)."""
+    bytecode_cache = None
+    if bytecode_folder is not None:
+        bytecode_folder.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(bytecode_folder))
     env = jinja2.Environment(
+        bytecode_cache=bytecode_cache,
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,

@@ -13,11 +13,13 @@ Used by serve's rebuilds (incremental.py) and by `build` with its cache (cache.p
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import jinja2.meta
 
-from .graph import SiteGraph
+from .graph import SiteGraph, link_target
+from .records import Localized
 from .pages import PageJob
 
 Key = tuple[str, str]
@@ -90,8 +92,24 @@ def fingerprints(graph: SiteGraph, record_hash=None) -> dict[Key, str]:
 # --------------------------------------------------------------------------- what a page shows
 
 
+_LINK_IN_TEXT = re.compile(r"\]\((@/[^)\s]*)")
+
+
+def _text_links(*texts) -> list[Key]:
+    """("link", target) for every `@/` link written in some markdown text (a bio, a summary)."""
+    found = []
+    for text in texts:
+        for value in ((text.zh, text.en) if isinstance(text, Localized) else (text,)):
+            if value and "@/" in value:
+                found.extend(("link", target) for target in _LINK_IN_TEXT.findall(value))
+    return found
+
+
 def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None:
-    """The records a page displays; None means "always re-render" (a kind not listed here)."""
+    """The records a page displays; None means "always re-render" (a kind not listed here).
+
+    `("link", target)` keys stand for what an `@/` link in a shown text resolves to (a page
+    must change when the note it links to is removed, drafted or added)."""
     keys: set[Key] = set()
     kind, key = job.kind, job.key
     langs = [job.lang] if job.lang else list(graph.languages)
@@ -124,6 +142,8 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None
     def note_full(slug):
         group = graph.notes[slug]
         keys.update(("note", f"{slug}@{lang}") for lang in langs)
+        for lang in langs:
+            keys.update(("link", link.target) for link in group.version(lang).links)
         keys.update(("person", p) for p in group.people)
         keys.update(("topic", t) for t in group.topics)
         keys.update(("source", s) for s in group.cited_sources)
@@ -156,6 +176,7 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None
             keys.add(("source", group.source))
         for version in group.versions.values():
             keys.update(("source", c.source) for c in version.body_citations)
+            keys.update(("link", link.target) for link in version.links)
     elif kind == "timeline":
         for eid in graph.timeline:
             event(eid)
@@ -163,6 +184,7 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None
         keys.update(("person", p) for p in graph.people)
     elif kind == "person":
         keys.add(("person", key))
+        keys.update(_text_links(graph.people[key].bio))
         for eid in graph.person_events.get(key, []):
             event(eid)
         note_meta(graph.person_notes.get(key, []))
@@ -174,6 +196,7 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None
         keys.update(("topic", t) for t in graph.topics)
     elif kind == "topic":
         keys.add(("topic", key))
+        keys.update(_text_links(graph.topics[key].summary))
         keys.update(("topic", t) for t in graph.topics[key].related)
         for eid in graph.topic_events.get(key, []):
             event(eid)
@@ -187,6 +210,7 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None
     elif kind == "source":
         source = graph.sources[key]
         keys.add(("source", key))
+        keys.update(_text_links(source.summary))
         keys.update(("person", p) for p in source.speakers)
         transcript_meta(graph.source_transcripts.get(key, []))
         transcript_meta(graph.source_citing_transcripts.get(key, []))
@@ -248,6 +272,9 @@ def page_signatures(graph: SiteGraph, jobs: list[PageJob], strings: dict[str, di
     signatures: dict[str, str] = {}
     for job in jobs:
         inputs = page_inputs(graph, job, jobs_fp)
+        for key in inputs or ():
+            if key[0] == "link" and key not in record_fp:
+                record_fp[key] = stable_hash(link_target(graph, key[1]))
         if inputs is None:
             signatures[job.out_path] = ""
             continue

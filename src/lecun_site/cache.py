@@ -1,0 +1,172 @@
+"""The build cache: what `build` keeps between runs, so that a rebuild does only what changed.
+
+It lives beside the output folder (`._site.cache/` for `_site/`; never inside it, so it is
+never published) and holds:
+
+- `state.pickle`: every content file parsed, keyed by its path and a BLAKE2 hash of its
+  bytes (a file whose bytes are unchanged is not parsed again, whatever its modification
+  time says), and every page written: its signature (signatures.py) and the size and
+  modification time of the file it became, so that a page whose inputs did not change and
+  whose file nobody touched is linked into the new site instead of rendered again;
+- `markdown.pickle`: markdown bodies compiled once (markdown.py), keyed by a hash of the text;
+- `jinja/`: Jinja's compiled templates.
+
+Everything is stamped with the cache format, a hash of lecun-site's own source files, the
+Python version and the versions of the libraries that shape the output. A cache with another
+stamp, or one that cannot be read, is discarded with a notice and never trusted. A changed
+site.yaml discards the parsed files (they depend on it); page signatures include the
+configuration, templates and UI strings, so exactly the pages they affect are rendered again.
+`build --no-cache` neither reads nor writes it; deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import platform
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from . import markdown
+
+FORMAT = 1
+LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "markupsafe")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def cache_dir(out: Path) -> Path:
+    """Where the cache of the site built into `out` lives: beside it, hidden."""
+    return out.parent / f".{out.name}.cache"
+
+
+def stamp() -> str:
+    """What must be equal for a cache to be trusted: format, code, Python, libraries."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{FORMAT}|{sys.version}|{platform.machine()}".encode())
+    for name in LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"|{name}={version}".encode())
+    from .textfile import HAVE_C_LOADER
+
+    digest.update(f"|yaml-c={HAVE_C_LOADER}".encode())
+    for path in sorted([*PACKAGE_DIR.glob("*.py"), *PACKAGE_DIR.glob("i18n/*.yaml")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class PageRecord:
+    signature: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class CacheState:
+    stamp: str = ""
+    config: str = ""  # repr of the SiteConfig the files were parsed with
+    out: str = ""  # the output folder the page records describe
+    files: dict = field(default_factory=dict)  # loader cache: display path -> (stat key, digest, part, problems)
+    pages: dict[str, PageRecord] = field(default_factory=dict)  # out_path -> record
+    search: bool = False  # the output's pagefind/ indexes exactly its pages
+
+
+class BuildCache:
+    """Open with `BuildCache(folder)`; `notices` says what was discarded and why."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.notices: list[str] = []
+        self.stamp = stamp()
+        self.state = self._read("state.pickle", CacheState)
+        if self.state is None or self.state.stamp != self.stamp:
+            if self.state is not None:
+                self.notices.append(f"the build cache in {folder} was made by another version of lecun-site "
+                                    "or of its libraries; it was discarded and is rebuilt now")
+            self.state = CacheState(stamp=self.stamp)
+            self._markdown_ok = False
+        else:
+            self._markdown_ok = True
+        self._markdown_loaded = False
+        self._markdown_file_keys: set = set()  # what markdown.pickle holds
+        self._saved = self._summary()
+
+    @property
+    def jinja_folder(self) -> Path:
+        return self.folder / "jinja"
+
+    def files_for(self, config) -> dict:
+        """The loader's cache of parsed files, emptied if they were parsed with another site.yaml."""
+        key = repr(config)
+        if self.state.config != key:
+            self.state.files = {}
+            self.state.config = key
+        # stat keys belong to the process that made them: make every file prove its bytes
+        for display, entry in list(self.state.files.items()):
+            if entry[0] is not None:
+                self.state.files[display] = (None, *entry[1:])
+        return self.state.files
+
+    def load_markdown(self) -> None:
+        """Put the compiled markdown bodies kept last time into markdown.py's cache (once)."""
+        if self._markdown_loaded:
+            return
+        self._markdown_loaded = True
+        kept = self._read("markdown.pickle", dict) if self._markdown_ok else None
+        if kept is not None and kept.get("stamp") == self.stamp:
+            compiled = markdown.compiled_cache()
+            for key, value in kept["compiled"].items():
+                compiled.setdefault(key, value)
+            self._markdown_file_keys = set(kept["compiled"])
+
+    def save(self, rendered_all: bool = False) -> None:
+        """Write what changed, each file atomically (a build killed meanwhile leaves the old one).
+
+        After a build that rendered every page, only the markdown bodies it used are kept, so
+        texts that left the content do not pile up."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        state = self.state
+        if self._summary() != self._saved:
+            files = {display: (None, *entry[1:]) for display, entry in state.files.items()}
+            self._write("state.pickle", CacheState(state.stamp, state.config, state.out, files, state.pages,
+                                                   state.search))
+        if self._markdown_loaded:  # pages were rendered: keep what they compiled
+            compiled = markdown.compiled_cache()
+            if rendered_all:
+                used = markdown.used_keys()
+                compiled = {key: value for key, value in compiled.items() if key in used}
+            if set(compiled) != self._markdown_file_keys:
+                self._write("markdown.pickle", {"stamp": self.stamp, "compiled": dict(compiled)})
+
+    def _summary(self) -> tuple:
+        state = self.state
+        return (state.config, state.out, state.search, {k: v[1] for k, v in state.files.items()}, dict(state.pages))
+
+    def _read(self, name: str, kind: type):
+        path = self.folder / name
+        if not path.is_file():
+            return None
+        try:
+            with open(path, "rb") as handle:
+                value = pickle.load(handle)
+        except Exception as exc:  # any damage: truncated, garbage, a class that no longer exists
+            self.notices.append(f"the build cache file {path} could not be read ({type(exc).__name__}); "
+                                "it was discarded and is rebuilt now")
+            return None
+        if not isinstance(value, kind):
+            self.notices.append(f"the build cache file {path} holds something unexpected; it was discarded")
+            return None
+        return value
+
+    def _write(self, name: str, value) -> None:
+        path = self.folder / name
+        temp = path.with_name(f".{name}.tmp-{os.getpid()}")
+        with open(temp, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
