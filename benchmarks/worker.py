@@ -6,10 +6,10 @@
 
     python -m benchmarks.worker serve --content C --out O --note SLUG --person ID --result R.json
         What `lecun-site serve` does, without the HTTP server: `incremental.Builder` with serve's
-        options builds once; then (1) one note's zh body is edited and `builder.build()` timed,
+        options builds once; then (1) one note's zh body is edited and `builder.build(changed)` timed,
         (2) the en body is edited while a `watch.Watcher` (serve's watcher, same debounce) runs,
         timed from the file write to the rebuild having written its pages, (3) a person's name is
-        changed and `builder.build()` timed. Every edited file is restored at the end.
+        changed and `builder.build(changed)` timed. Every edited file is restored at the end.
 
 Memory: the peak resident set (VmHWM) is read after each step and reset before the next one
 (`echo 5 > /proc/self/clear_refs`), so each step reports its own peak, and `peak_rss_mib` is the
@@ -98,7 +98,7 @@ def _report(report, seconds: float) -> dict:
 def run_serve(args) -> dict:
     from lecun_site.incremental import Builder
     from lecun_site.pipeline import BuildOptions
-    from lecun_site.watch import WatchRoots, Watcher
+    from lecun_site.watch import ChangeKind, WatchRoots, Watcher
 
     content, out = Path(args.content), Path(args.out)
     # the options cmd_serve gives the Builder
@@ -121,7 +121,7 @@ def run_serve(args) -> dict:
         result["memory_reset"] = reset_hwm()
         started = time.perf_counter()
         _append(note_zh, "\n补充一句：这是基准测试的一次编辑。\n")
-        report = builder.build()
+        report = builder.build({note_zh: ChangeKind.CONTENT})  # what the watcher hands serve's rebuild()
         result["note_edit"] = _report(report, time.perf_counter() - started)
         result["note_edit"]["peak_rss_mib"] = vm_hwm_mib()
 
@@ -132,7 +132,7 @@ def run_serve(args) -> dict:
             box: dict = {}
 
             def on_change(batch):
-                box["report"] = builder.build()
+                box["report"] = builder.build(batch)
                 box["done_at"] = time.perf_counter()
                 box["batch"] = sorted(str(p) for p in batch)
                 done.set()
@@ -163,7 +163,7 @@ def run_serve(args) -> dict:
         else:
             started = time.perf_counter()
             person.write_text(renamed, encoding="utf-8")
-            report = builder.build()
+            report = builder.build({person: ChangeKind.CONTENT})
             result["person_rename"] = _report(report, time.perf_counter() - started)
             result["person_rename"]["peak_rss_mib"] = vm_hwm_mib()
     finally:

@@ -32,6 +32,7 @@ import pytest
 from conftest import ROOT, tree_bytes
 from lecun_site.incremental import Builder
 from lecun_site.pipeline import BuildOptions, build_site
+from lecun_site.watch import WatchRoots, classify_change
 
 
 def _gen_corpus():
@@ -384,6 +385,19 @@ def differences(built: Path, clean: Path, what: str, log: list[str]) -> str | No
 
 # --------------------------------------------------------------------------- Builder == build_site
 
+
+def snapshot(site: Site) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for root in (site.content, site.templates, site.static) for p in root.rglob("*")
+            if p.is_file()}
+
+
+def watched_changes(site: Site, out: Path, before: dict[Path, bytes]) -> dict:
+    """The batch serve's watcher would hand the Builder for the files that changed since `before`."""
+    after = snapshot(site)
+    roots = WatchRoots(site.content, site.templates, site.static, out)
+    changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+    return {p: kind for p in sorted(changed) if (kind := classify_change(p, roots)) is not None}
+
 SEEDS = [(1, False), (2, False), (3, True)]  # (seed, drafts): serve builds with drafts, `build` without
 STEPS = 6
 
@@ -403,8 +417,9 @@ def test_incremental_equals_cold_build_on_the_corpus(tmp_path: Path, quick_clean
     first = builder.build()
     assert first.ok, [p.format() for p in first.problems]
     for step, edit in enumerate(plan([s for s, _ in SEEDS].index(seed), len(SEEDS), STEPS), 1):
+        before = snapshot(site)
         site.log.append(edit(site, rng))
-        report = builder.build()
+        report = builder.build(watched_changes(site, out, before))  # what the watcher hands serve
         assert report.ok, "\n".join([*site.log, *(p.format() for p in report.problems)])
         clean = tmp_path / f"clean-{step}"
         build_site(BuildOptions(content=site.content, out=clean, drafts=drafts))
@@ -475,3 +490,44 @@ def test_drafting_a_linked_note_changes_links_to_it(tmp_path: Path, quick_clean_
         build_site(BuildOptions(content=site.content, out=clean, drafts=False))
         problems.append(differences(out, clean, f"incremental build after step {step}", site.log))
     assert problems == [None, None], "\n\n".join(filter(None, problems))
+
+
+def test_body_edits_take_the_fast_path_and_equal_clean_builds(tmp_path: Path, quick_clean_builds) -> None:
+    """serve's fast path (only note bodies changed): a few notes' bodies edited at a time, in
+    either language, text added, removed and moved (links and citations move to other lines),
+    each batch handed over as the watcher would; the output must equal a clean build."""
+    site = Site(tmp_path / "site", seed=4)
+    rng = random.Random("bodies")
+    out = tmp_path / "incremental"
+    builder = Builder(BuildOptions(content=site.content, out=out, drafts=True))
+    assert builder.build().ok
+    notes = sorted((site.content / "notes").glob("*.md"))
+    for step in range(1, 5):
+        before = snapshot(site)
+        for path in rng.sample(notes, rng.choice([1, 1, 2])):
+            head, sep, body = path.read_text(encoding="utf-8").partition("\n---\n")
+            paragraphs = body.split("\n\n")
+            change = rng.choice(["add", "drop", "swap"])
+            plain = [i for i, text in enumerate(paragraphs) if i and "@" not in text]  # no link, no citation
+            if change == "add" or not plain:
+                paragraphs.insert(rng.randrange(len(paragraphs) + 1), f"新增的一段 {step}: an added paragraph.")
+            elif change == "drop":
+                paragraphs.pop(rng.choice(plain))
+            else:
+                paragraphs.reverse()
+            path.write_text(head + sep + "\n\n".join(paragraphs), encoding="utf-8")
+            site.log.append(f"body of {path.name}: {change}")
+        report = builder.build(watched_changes(site, out, before))
+        assert report.ok and report.fast, site.log
+        assert 0 < len(report.rendered) <= 6, [j.url for j in report.rendered]
+        clean = tmp_path / f"clean-{step}"
+        build_site(BuildOptions(content=site.content, out=clean, drafts=True, cache=False))
+        problem = differences(out, clean, f"fast rebuild after step {step}", site.log)
+        if problem:
+            pytest.fail(problem, pytrace=False)
+        shutil.rmtree(clean)
+    # anything but a body edit leaves the fast path
+    before = snapshot(site)
+    site.log.append(edit_note_title(site, rng))
+    report = builder.build(watched_changes(site, out, before))
+    assert report.ok and not report.fast

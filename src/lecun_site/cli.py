@@ -191,7 +191,7 @@ def cmd_serve(args) -> int:
         with lock:
             what = _describe_change(changed, options)
             try:
-                report = builder.build()
+                report = builder.build(changed)
             except SiteError as exc:
                 problems = [{"path": None, "line": None, "column": None, "message": str(exc), "hint": None}]
                 server.state.failed(problems)

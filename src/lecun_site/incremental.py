@@ -24,7 +24,7 @@ from .loader import load_content
 from .pages import PageJob, plan_pages
 from .pipeline import BuildOptions, default_dir, publish_site
 from .render import Renderer
-from .signatures import RecordHashes, TemplateFingerprints, stable_hash, page_signatures
+from .signatures import RecordHashes, Signer, TemplateFingerprints, note_fingerprints, stable_hash
 
 
 # --------------------------------------------------------------------------- the builder
@@ -39,6 +39,7 @@ class RebuildReport:
     seconds: float = 0.0
     problems: list = field(default_factory=list)
     static_changed: bool = False
+    fast: bool = False  # the fast path for note body edits was taken
 
     @property
     def changed_urls(self) -> list[str]:
@@ -66,8 +67,20 @@ class Builder:
         self.graph: SiteGraph | None = None
         self.record_hashes = RecordHashes()
         self._templates: tuple[str, TemplateFingerprints] | None = None  # (templates folder signature, hashes)
+        self._last: _Last | None = None  # what the fast path needs from the last full build
 
-    def build(self) -> RebuildReport:
+    def build(self, changed: dict | None = None) -> RebuildReport:
+        """Rebuild. `changed` (path -> watch.ChangeKind, from the watcher) allows the fast path:
+        when only the bodies of notes changed, nothing but those notes is read, and only the
+        pages that show them are signed again and rendered. Anything else: the full path."""
+        if changed and self._last is not None:
+            report = self._body_edit(changed)
+            if report is not None:
+                return report
+        self._last = None
+        return self._full_build()
+
+    def _full_build(self) -> RebuildReport:
         started = time.perf_counter()
         problems = Problems()
         try:
@@ -96,8 +109,14 @@ class Builder:
         if self._templates is None or self._templates[0] != templates_signature:
             self._templates = (templates_signature, TemplateFingerprints(renderer.env, self.templates_dir))
         template_fp = self._templates[1]
-        new_signatures = page_signatures(graph, jobs, renderer.strings, self.options.local, template_fp,
-                                         self.record_hashes)
+        signer = Signer(graph, jobs, renderer.strings, self.options.local, template_fp, self.record_hashes)
+        new_signatures: dict[str, str] = {}
+        dependents: dict = {}  # record key -> the pages that show it
+        for job in jobs:
+            inputs = signer.inputs(job)
+            new_signatures[job.out_path] = signer.sign(job, inputs)
+            for key in inputs or ():
+                dependents.setdefault(key, []).append(job)
         self.record_hashes.keep_only([*content.people, *content.topics, *content.notes, *content.transcripts])
         todo = [job for job in jobs
                 if not new_signatures[job.out_path] or self.signatures.get(job.out_path) != new_signatures[job.out_path]]
@@ -128,8 +147,80 @@ class Builder:
         self.signatures = new_signatures
         self.static_signature = static_signature
         self.graph = graph
+        self._last = _Last(config, renderer, signer, jobs, dependents, problems.items)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _body_edit(self, changed: dict) -> RebuildReport | None:
+        """The fast path for edits to note bodies; None when the change is anything else."""
+        from .loader import _display, _digest, _load_file, _stat_key, slug_and_lang
+        from .watch import ChangeKind
+
+        started = time.perf_counter()
+        last = self._last
+        notes_dir = (self.options.content / "notes").absolute()
+        updates = []
+        for path, kind in changed.items():
+            path = Path(path)
+            if kind != ChangeKind.CONTENT or path.absolute().parent != notes_dir or path.suffix != ".md":
+                return None
+            display = _display(self.options.content, self.options.content / "notes" / path.name)
+            old = self.parse_cache.get(display)
+            key = _stat_key(path)
+            if old is None or not key or not key[3]:
+                return None  # a new, deleted or odd file
+            if old[0] == key:
+                continue  # the watcher saw a save that changed nothing
+            if any(problem.path == display for problem in last.problems):
+                return None  # the full path says again where the problems of this file now are
+            part, found = _load_file("notes", path, display, last.config)
+            if len(part.notes) != 1 or len(old[2].notes) != 1 or found or old[3]:
+                return None  # unreadable now, or it has problems: the full path reports them
+            before, after = old[2].notes[0], part.notes[0]
+            if _outline(before) != _outline(after):
+                return None  # more than the body changed
+            group = self.graph.notes.get(after.slug) if self.graph else None
+            if group is None or group.versions.get(after.lang) is not before:
+                return None  # a draft left out, or not the version the graph holds
+            updates.append((display, key, _digest(path, key, last.config.max_file_size), part, found, group, after))
+        for display, key, digest, part, found, group, note in updates:
+            self.parse_cache[display] = (key, digest, part, found)
+            group.versions[note.lang] = note
+            last.signer.record_fp.update(note_fingerprints(self.graph, group.slug, self.record_hashes))
+        affected = {job.out_path: job for *_, group, note in updates for lang in self.graph.languages
+                    for job in last.dependents.get(("note", f"{group.slug}@{lang}"), [])}
+        todo = []
+        for out_path, job in sorted(affected.items()):
+            signature = last.signer.sign(job, last.signer.inputs(job))
+            if signature != self.signatures.get(out_path):
+                self.signatures[out_path] = signature
+                todo.append(job)
+        last.renderer.fragments.clear()
+        pages = [(job, last.renderer.render(job, last.jobs)) for job in todo]
+        for job, html in pages:
+            _write_if_changed(self.options.out / job.out_path, html)
+        return RebuildReport(True, rendered=todo, pages=len(last.jobs), problems=last.problems,
+                             seconds=time.perf_counter() - started, fast=True)
+
+
+@dataclass
+class _Last:
+    config: object
+    renderer: Renderer
+    signer: Signer
+    jobs: list[PageJob]
+    dependents: dict
+    problems: list
+
+
+def _outline(note) -> object:
+    """A note without its body: equal outlines mean only the text of the body changed. Links and
+    citations count as the same when they name the same targets, in any order and on any line:
+    the graph knows only which notes link to or cite what."""
+    from dataclasses import replace
+
+    return (replace(note, body="", body_line=0, links=tuple(sorted({link.target for link in note.links})),
+                    body_citations=tuple(sorted({(c.source, c.at or "") for c in note.body_citations}))), note.extra)
 
 
 def _write_if_changed(path: Path, text: str) -> bool:

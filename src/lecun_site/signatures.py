@@ -60,14 +60,8 @@ def fingerprints(graph: SiteGraph, record_hash=None) -> dict[Key, str]:
     """One hash per record, as pages show it."""
     record_hash = record_hash or stable_hash
     fp: dict[Key, str] = {}
-    for slug, group in graph.notes.items():
-        merged = (group.date, group.people, group.topics, group.sources, group.events, group.quotes, group.draft)
-        for lang in graph.languages:  # a page in `lang` shows only that language's version
-            version = group.version(lang)
-            fallback = group.is_fallback(lang)
-            fp[("note", f"{slug}@{lang}")] = stable_hash(record_hash(version), fallback, merged)
-            fp[("note-meta", f"{slug}@{lang}")] = stable_hash(version.title, version.summary, fallback, group.date,
-                                                         group.draft)
+    for slug in graph.notes:
+        fp.update(note_fingerprints(graph, slug, record_hash))
     for slug, group in graph.transcripts.items():
         versions = tuple(sorted(group.versions.items()))
         fp[("transcript", slug)] = stable_hash(tuple((l, record_hash(v)) for l, v in versions), group.source, group.date,
@@ -86,6 +80,21 @@ def fingerprints(graph: SiteGraph, record_hash=None) -> dict[Key, str]:
     for disc_id, disc in graph.discrepancies.items():
         fp[("discrepancy", disc_id)] = stable_hash(disc)
     fp[("counts", "")] = stable_hash(len(graph.events), len(graph.people), len(graph.topics), len(graph.sources))
+    return fp
+
+
+def note_fingerprints(graph: SiteGraph, slug: str, record_hash=None) -> dict[Key, str]:
+    """The fingerprints of one note: its full text per language, and what lists show of it."""
+    record_hash = record_hash or stable_hash
+    group = graph.notes[slug]
+    fp: dict[Key, str] = {}
+    merged = (group.date, group.people, group.topics, group.sources, group.events, group.quotes, group.draft)
+    for lang in graph.languages:  # a page in `lang` shows only that language's version
+        version = group.version(lang)
+        fallback = group.is_fallback(lang)
+        fp[("note", f"{slug}@{lang}")] = stable_hash(record_hash(version), fallback, merged)
+        fp[("note-meta", f"{slug}@{lang}")] = stable_hash(version.title, version.summary, fallback, group.date,
+                                                          group.draft)
     return fp
 
 
@@ -261,24 +270,38 @@ class TemplateFingerprints:
         return parts
 
 
+class Signer:
+    """Signs the pages of one graph. It keeps the record fingerprints, so that after an edit
+    that changes one record only that record's fingerprint needs computing again (serve)."""
+
+    def __init__(self, graph: SiteGraph, jobs: list[PageJob], strings: dict[str, dict[str, str]], local: bool,
+                 template_fp: "TemplateFingerprints", record_hash=None) -> None:
+        self.graph = graph
+        self.template_fp = template_fp
+        self.record_fp = fingerprints(graph, record_hash)
+        self.strings_fp = {lang: stable_hash(sorted(table.items())) for lang, table in strings.items()}
+        self.all_strings_fp = stable_hash(sorted(self.strings_fp.items()))
+        self.jobs_fp = stable_hash([j.url for j in jobs])
+        self.global_fp = stable_hash(graph.config, local)
+
+    def inputs(self, job: PageJob) -> set[Key] | None:
+        inputs = page_inputs(self.graph, job, self.jobs_fp)
+        for key in inputs or ():
+            if key[0] == "link" and key not in self.record_fp:
+                self.record_fp[key] = stable_hash(link_target(self.graph, key[1]))
+        return inputs
+
+    def sign(self, job: PageJob, inputs: set[Key] | None) -> str:
+        """The page's signature; "" for a page that must always be rendered."""
+        if inputs is None:
+            return ""
+        table = self.strings_fp[job.lang] if job.lang else self.all_strings_fp
+        return stable_hash(self.template_fp(job.template), self.global_fp, table, job.url,
+                           sorted((k, self.record_fp.get(k, "missing")) for k in inputs))
+
+
 def page_signatures(graph: SiteGraph, jobs: list[PageJob], strings: dict[str, dict[str, str]], local: bool,
                     template_fp: "TemplateFingerprints", record_hash=None) -> dict[str, str]:
     """out_path -> signature for every page ("" for a page that must always be rendered)."""
-    record_fp = fingerprints(graph, record_hash)
-    strings_fp = {lang: stable_hash(sorted(table.items())) for lang, table in strings.items()}
-    all_strings_fp = stable_hash(sorted(strings_fp.items()))
-    jobs_fp = stable_hash([j.url for j in jobs])
-    global_fp = stable_hash(graph.config, local)
-    signatures: dict[str, str] = {}
-    for job in jobs:
-        inputs = page_inputs(graph, job, jobs_fp)
-        for key in inputs or ():
-            if key[0] == "link" and key not in record_fp:
-                record_fp[key] = stable_hash(link_target(graph, key[1]))
-        if inputs is None:
-            signatures[job.out_path] = ""
-            continue
-        table = strings_fp[job.lang] if job.lang else all_strings_fp
-        signatures[job.out_path] = stable_hash(template_fp(job.template), global_fp, table, job.url,
-                                         sorted((k, record_fp.get(k, "missing")) for k in inputs))
-    return signatures
+    signer = Signer(graph, jobs, strings, local, template_fp, record_hash)
+    return {job.out_path: signer.sign(job, signer.inputs(job)) for job in jobs}
