@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from benchmarks import gen_corpus
+from lecun_site.cache import cache_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -421,13 +422,15 @@ def bench(n: int, args, workdir: Path) -> tuple[dict, dict]:
     generated = time.perf_counter() - started
     _say(f"[{n}] corpus written in {generated:.1f} s: {content}")
     runs: dict[str, list[dict]] = {"cold": [], "nochange": [], "serve": []}
+    build_args = ["build", "--content", str(content), "--out", str(out), *(["--no-search"] if args.no_search else [])]
     for k in range(1, args.repeat + 1):
         shutil.rmtree(out, ignore_errors=True)
-        cold = run_worker(["build", "--content", str(content), "--out", str(out)], logs, f"cold-{k}")
+        shutil.rmtree(cache_dir(out), ignore_errors=True)  # cold: no output and no build cache
+        cold = run_worker(build_args, logs, f"cold-{k}")
         runs["cold"].append(cold)
         _say(f"[{n}] run {k}/{args.repeat}: cold build {cold['wall_seconds']:.2f} s, "
              f"{cold.get('pages', '?')} pages, peak PSS {cold.get('peak_pss_tree_mib') or 0:.0f} MiB" + _failed(cold))
-        nochange = run_worker(["build", "--content", str(content), "--out", str(out)], logs, f"nochange-{k}")
+        nochange = run_worker(build_args, logs, f"nochange-{k}")
         runs["nochange"].append(nochange)
         _say(f"[{n}] run {k}/{args.repeat}: no-change rebuild {nochange['wall_seconds']:.2f} s" + _failed(nochange))
         if not args.no_serve:
@@ -449,6 +452,7 @@ def bench(n: int, args, workdir: Path) -> tuple[dict, dict]:
                  + ", ".join(parts) + _failed(serve))
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache_dir(out), ignore_errors=True)
         shutil.rmtree(serve_out, ignore_errors=True)
     summary = summarise(n, runs)
     summary["corpus"] = {"seed": args.seed, "generate_seconds": generated, "files": sum(1 for p in content.rglob("*") if p.is_file()),
@@ -479,6 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep corpora, outputs and logs")
     parser.add_argument("--no-serve", action="store_true", help="skip the serve/incremental measurements")
     parser.add_argument("--no-watch", action="store_true", help="skip the watcher measurement")
+    parser.add_argument("--no-search", action="store_true", help="build without the Pagefind index "
+                        "(what Hugo and Eleventy builds compare with: they index nothing)")
     parser.add_argument("--wait-for-load", type=float, default=None, metavar="LOAD",
                         help=f"before each run, wait (up to {QUIET_MAX_WAIT:.0f} s) for the 1-minute load average "
                              "to fall below LOAD: for shared machines")
@@ -520,7 +526,8 @@ def _write_json(path: Path, info: dict, args, summaries: dict, raw: dict, starte
     data = {
         "machine": info,
         "settings": {"notes": sorted(set(args.notes)), "repeat": args.repeat, "seed": args.seed,
-                     "watch": not args.no_watch, "serve": not args.no_serve, "wait_for_load": args.wait_for_load},
+                     "watch": not args.no_watch, "serve": not args.no_serve, "wait_for_load": args.wait_for_load,
+                     "search": not args.no_search},
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "targets": {k: (v if not isinstance(v, dict) else {str(n): t for n, t in v.items()}) for k, v in TARGETS.items()},
         "results": {str(n): s for n, s in sorted(summaries.items())},

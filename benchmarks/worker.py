@@ -65,12 +65,14 @@ def run_build(args) -> dict:
     if hasattr(cli, "build_site"):
         cli.build_site = capturing
     started = time.perf_counter()
-    code = cli.main(["build", "--content", args.content, "--out", args.out, "--quiet"])
+    code = cli.main(["build", "--content", args.content, "--out", args.out, "--quiet",
+                     *(["--no-search"] if args.no_search else [])])
     seconds = time.perf_counter() - started
     result = {"exit_code": code, "in_process_seconds": seconds, "peak_rss_mib": vm_hwm_mib()}
     report = captured.get("report")
     if report is not None:
-        result.update(pages=report.pages, report_seconds=report.seconds, timings=dict(report.timings),
+        result.update(pages=report.pages, rendered=report.rendered, report_seconds=report.seconds,
+                      timings=dict(report.timings),
                       warnings=[w.format() for w in report.warnings][:20], warning_count=len(report.warnings))
     return result
 
@@ -184,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--note", help="slug of the note to edit (serve)")
     parser.add_argument("--person", help="id of the person to rename (serve)")
     parser.add_argument("--no-watch", action="store_true", help="skip the watcher measurement (serve)")
+    parser.add_argument("--no-search", action="store_true", help="build without the Pagefind index (build)")
     parser.add_argument("--timeout", type=float, default=600.0, help="longest wait for the watcher's rebuild")
     args = parser.parse_args(argv)
     result = run_build(args) if args.mode == "build" else run_serve(args)

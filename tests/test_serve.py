@@ -177,10 +177,11 @@ def test_incremental_output_equals_a_full_build_after_edits(server, project, tmp
     full = tmp_path / "full"
     subprocess.run([sys.executable, "-m", "lecun_site", "build", "--drafts", "--base-url", "/", "--out", str(full)],
                    cwd=project, check=True, capture_output=True)
-    def pages(folder):  # serve indexes its first build for search, not every save
+    def pages(folder):  # serve indexes its first build for search (in the background), not every save
         return {path: data for path, data in tree_bytes(folder).items() if not path.startswith("pagefind/")}
 
     assert pages(project / "_site") == pages(full)
+    server._wait_for(r"(search index ready in \d+ ms)")
     assert (project / "_site" / "pagefind" / "pagefind.js").is_file()
 
 

@@ -179,7 +179,7 @@ def cmd_serve(args) -> int:
         print(f"error: the content folder {options.content} does not exist", file=sys.stderr)
         return 1
     check_output_dir(options.out, options.content)
-    builder = Builder(options, search=True)  # the first build is indexed; later saves are not
+    builder = Builder(options)  # the search index is made in the background once the site is served
     try:
         server = DevServer(options.out, args.host, args.port)
     except OSError as exc:
@@ -215,6 +215,7 @@ def cmd_serve(args) -> int:
         for warning in first.problems:
             print(warning.format(), file=sys.stderr)
         print(f"built {first.pages} pages into {options.out} in {first.seconds * 1000:.0f} ms", flush=True)
+        threading.Thread(target=_index_in_background, args=(options.out,), daemon=True, name="search-index").start()
     else:
         print("the first build failed; fix these and save: the page will show them until then", file=sys.stderr)
         for problem in first.problems:
@@ -238,6 +239,20 @@ def cmd_serve(args) -> int:
         watcher.stop()
         server.stop()
     return 0
+
+
+def _index_in_background(out: Path) -> None:
+    """serve's search index: made once, after the first build, while the site is already served
+    (Pagefind takes a while on a large site; saves after this are not indexed)."""
+    from .errors import Problems
+    from .search import index_search
+
+    problems = Problems()
+    seconds = index_search(out, problems)
+    for problem in problems.items:
+        print(problem.format(), file=sys.stderr, flush=True)
+    if not problems.items:
+        print(f"{_now()} search index ready in {seconds * 1000:.0f} ms (it is not updated on save)", flush=True)
 
 
 def _now() -> str:

@@ -129,6 +129,8 @@ class Builder:
                 # first build: everything, rendered into a fresh folder and swapped in whole
                 publish_site(renderer, jobs, out, self.static_dir, problems, search=self.search)
                 rendered = jobs
+                for name in sorted({job.template for job in jobs}):  # compiled here, not on the first save
+                    renderer.env.get_template(name)
             else:
                 pages = [(job, renderer.render(job, jobs)) for job in todo]  # all or nothing is written
                 for job, html in pages:
