@@ -184,3 +184,33 @@ def test_markdown_compiled_once_is_reused_from_the_cache(minimal_site, tmp_path,
     assert parsed == []
     assert pages(out) == clean(minimal_site, tmp_path)
     assert cache_module.cache_dir(out) == tmp_path / "._site.cache"
+
+
+def test_a_no_change_build_leaves_the_output_folder_alone(minimal_site, tmp_path, no_search):
+    out = tmp_path / "_site"
+    build(minimal_site, out)
+    before = (out.stat().st_ino, {p: p.stat().st_mtime_ns for p in out.rglob("*")})
+    assert build(minimal_site, out).rendered == 0
+    assert (out.stat().st_ino, {p: p.stat().st_mtime_ns for p in out.rglob("*")}) == before
+
+
+@pytest.mark.parametrize("tamper", ["stray file", "static edited", "static deleted", "search index removed"])
+def test_an_output_changed_by_hand_is_made_right_again(minimal_site, tmp_path, no_search, tamper):
+    out = tmp_path / "_site"
+    build(minimal_site, out)
+    if tamper == "stray file":
+        (out / "zh" / "notes" / "leftover.html").write_text("old", encoding="utf-8")
+    elif tamper == "static edited":
+        (out / "static" / "site.css").write_text("body{}", encoding="utf-8")
+    elif tamper == "static deleted":
+        (out / "static" / "site.css").unlink()
+    else:
+        import shutil
+
+        shutil.rmtree(out / "pagefind")
+    report = build(minimal_site, out)
+    assert report.rendered == 0  # every page is still current: they are linked, not rendered
+    expected = tmp_path / "clean" / "_site"
+    build(minimal_site, expected, cache=False)
+    assert pages(out) == pages(expected)
+    assert (out / "pagefind" / "pagefind-ui.js").is_file()

@@ -965,28 +965,43 @@ def load_content(root: Path, config: SiteConfig, problems: Problems, cache: dict
     cache.py, whose entries have no stat key: they come from another process).
     """
     content = ContentSet(config=config)
-    seen = set()
-    for folder, path, display in content_files(root, problems):
+    files = list(content_files(root, problems))
+    results: dict[str, tuple] = {}
+    todo = []
+    for folder, path, display in files:
         content.files[display] = folder
-        seen.add(display)
         hit = cache.get(display) if cache is not None else None
         key = _stat_key(path)
         if hit is not None and hit[0] == key:
-            part, found = hit[2], hit[3]
+            results[display] = hit
+            continue
+        digest = _digest(path, key, config.max_file_size) if cache is not None else None
+        if hit is not None and digest is not None and hit[1] == digest:
+            results[display] = (key, digest, hit[2], hit[3])
         else:
-            digest = _digest(path, key, config.max_file_size) if cache is not None else None
-            if hit is not None and digest is not None and hit[1] == digest:
-                part, found = hit[2], hit[3]
-            else:
-                part, found = _load_file(folder, path, display, config)
-            if cache is not None:
-                cache[display] = (key if digest is not None else None, digest, part, found)
-        _merge(content, part)
-        problems.items.extend(found)
+            todo.append((folder, path, display, key, digest))
+    for (folder, path, display, key, digest), (part, found) in zip(todo, _parse_files(todo, config)):
+        results[display] = (key if digest is not None else None, digest, part, found)
+    for _, _, display in files:  # merged in the order of the walk, however they were parsed
+        entry = results[display]
+        _merge(content, entry[2])
+        problems.items.extend(entry[3])
     if cache is not None:
-        for stale in set(cache) - seen:
-            del cache[stale]
+        cache.clear()
+        cache.update(results)
     return content
+
+
+# Parsing (YAML above all) is most of the time of loading a large site, and files are
+# independent: many files are parsed in forked workers (parallel.py), as pages are rendered.
+PARALLEL_MIN_FILES = 400
+
+
+def _parse_files(todo: list[tuple], config: SiteConfig) -> list[tuple]:
+    from .parallel import fan_out
+
+    return fan_out(lambda chunk: [_load_file(folder, path, display, config) for folder, path, display, *_ in chunk],
+                   todo, PARALLEL_MIN_FILES)
 
 
 def _stat_key(path: Path) -> tuple:

@@ -27,9 +27,10 @@ from .errors import BuildFailed, ContentError, OutputError, Problems
 from .graph import SiteGraph, build_graph
 from .loader import load_content
 from .pages import PageJob, plan_pages
+from .parallel import fan_out
 from .render import Renderer
 from .search import index_search
-from .signatures import TemplateFingerprints, page_signatures
+from .signatures import Signer, TemplateFingerprints
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,8 +148,10 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     reuse_search = False
     if cache is not None:
         t0 = time.perf_counter()
-        signatures = page_signatures(graph, jobs, renderer.strings, renderer.local,
-                                     TemplateFingerprints(renderer.env, templates))
+        signer = Signer(graph, jobs, renderer.strings, renderer.local, TemplateFingerprints(renderer.env, templates))
+        signed = fan_out(lambda chunk: [signer.sign(job, signer.inputs(job)) for job in chunk], jobs,
+                         PARALLEL_MIN_PAGES)
+        signatures = {job.out_path: signature for job, signature in zip(jobs, signed)}
         reuse = reusable_pages(cache.state, options.out, signatures)
         reuse_search = (options.search and cache.state.search and len(reuse) == len(jobs)
                         and set(cache.state.pages) == set(signatures) and (options.out / "pagefind").is_dir())
@@ -157,6 +160,13 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
         timings["signatures"] = time.perf_counter() - t0
 
     warnings_before = len(problems.items)
+    if (cache is not None and len(reuse) == len(jobs) and set(cache.state.pages) == set(signatures)
+            and (reuse_search or not options.search)
+            and output_is_current(options.out, jobs, static, graph.config, options.search)):
+        # nothing to do: every page, static file and the search index are as a build would make them
+        return BuildReport(pages=len(jobs), out=options.out, seconds=time.perf_counter() - started,
+                           warnings=problems.warnings, timings=timings, graph=graph, rendered=0,
+                           notices=cache.notices)
     publish_site(renderer, jobs, options.out, static, problems, timings, search=options.search, progress=progress,
                  reuse=reuse, reuse_search=reuse_search)
     notices = []
@@ -179,6 +189,35 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     return BuildReport(pages=len(jobs), out=options.out, seconds=time.perf_counter() - started,
                        warnings=problems.warnings, timings=timings, graph=graph, rendered=len(jobs) - len(reuse),
                        notices=notices)
+
+
+def output_is_current(out: Path, jobs: list[PageJob], static: Path, config: SiteConfig, search: bool) -> bool:
+    """Whether `out` holds exactly what a build would write, given that every page in it is
+    current: the same static files byte for byte, the GitHub Pages files, a search index
+    only when one is wanted, and nothing else."""
+    expected = {job.out_path for job in jobs} | {".nojekyll"} | ({"CNAME"} if config.cname else set())
+    staticfiles = {}
+    if static.is_dir():
+        for path in static.rglob("*"):
+            rel = path.relative_to(static)
+            if path.is_file() and not any(part.startswith(".") or part.endswith(("~", ".swp")) for part in rel.parts):
+                staticfiles["static/" + rel.as_posix()] = path
+    expected |= set(staticfiles)
+    found = set()
+    for folder, dirs, files in os.walk(out):
+        rel = os.path.relpath(folder, out)
+        if rel == "pagefind":
+            if not search:
+                return False
+            dirs.clear()  # the index is checked by the caller (the cache says it matches the pages)
+            continue
+        found.update(name if rel == "." else f"{rel}/{name}" for name in files)
+    if found != expected or (search and not (out / "pagefind").is_dir()):
+        return False
+    if (out / ".nojekyll").read_bytes() != b"" or (
+            config.cname and (out / "CNAME").read_text(encoding="utf-8") != config.cname + "\n"):
+        return False
+    return all((out / rel).read_bytes() == path.read_bytes() for rel, path in staticfiles.items())
 
 
 def reusable_pages(state: CacheState, out: Path, signatures: dict[str, str]) -> set[str]:
@@ -248,24 +287,10 @@ def link_files(source: Path, target: Path, relative_paths: list[str]) -> None:
 
 
 # Rendering is the slow part of a cold build and every page is independent of the others,
-# so large builds render in forked worker processes (they inherit the graph and templates;
-# nothing is pickled but job numbers). Forking is skipped when other threads run (serve),
-# where it is unsafe, and for small sites, where starting workers costs more than it saves.
+# so large builds render in forked workers (parallel.py): they inherit the graph and templates
+# and send back only what they compiled for the markdown cache. Not for small sites, where
+# starting workers costs more than it saves, nor where other threads run (serve).
 PARALLEL_MIN_PAGES = 300
-_WORK: tuple | None = None
-
-
-def _render_chunk(indices: list[int]) -> tuple[int, list, list]:
-    """Render some pages in a worker; report the markdown it compiled and used, for the cache."""
-    renderer, jobs, site_jobs, folder = _WORK
-    compiled = markdown.compiled_cache()
-    known = len(compiled)
-    used_before = set(markdown.used_keys())
-    for index in indices:
-        job = jobs[index]
-        (folder / job.out_path).write_text(renderer.render(job, site_jobs), encoding="utf-8")
-    new = list(compiled.items())[known:]  # a dict keeps insertion order: these are this chunk's
-    return len(indices), new, list(markdown.used_keys() - used_before)
 
 
 def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
@@ -273,37 +298,31 @@ def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
                 site_jobs: list[PageJob] | None = None) -> None:
     """Render `jobs` into `folder`; `site_jobs` (default: `jobs`) are all the pages of the
     site, which pages such as the sitemap list."""
-    import multiprocessing
-    import threading
-
-    global _WORK
     folder.mkdir(parents=True)
     for parent in sorted({(folder / job.out_path).parent for job in jobs}):
         parent.mkdir(parents=True, exist_ok=True)
-    if workers is None:
-        can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-        workers = min(os.cpu_count() or 1, 8) if can_fork and len(jobs) >= PARALLEL_MIN_PAGES else 1
-    total = len(jobs)
     site_jobs = jobs if site_jobs is None else site_jobs
-    if workers <= 1:
-        for index, job in enumerate(jobs, start=1):
+    total, done = len(jobs), 0
+
+    def render(chunk: list[PageJob]) -> list:
+        compiled, used = markdown.compiled_cache(), markdown.used_keys()
+        known, used_before = len(compiled), set(used)
+        for job in chunk:
             (folder / job.out_path).write_text(renderer.render(job, site_jobs), encoding="utf-8")
-            if progress and (index % 200 == 0 or index == total):
-                progress(index, total)
-        return
-    chunks = [list(range(start, total, workers * 8)) for start in range(workers * 8)]
-    _WORK = (renderer, jobs, site_jobs, folder)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            done = 0
-            for count, compiled, used in pool.imap_unordered(_render_chunk, chunks):
-                markdown.compiled_cache().update(compiled)
-                markdown.used_keys().update(used)
-                done += count
-                if progress:
-                    progress(done, total)
-    finally:
-        _WORK = None
+        # one result per page; the last carries what this chunk added to the markdown cache
+        return [None] * (len(chunk) - 1) + [(list(compiled.items())[known:], list(used - used_before))]
+
+    def collect(results: list) -> None:
+        nonlocal done
+        compiled, used = results[-1]
+        markdown.compiled_cache().update(compiled)
+        markdown.used_keys().update(used)
+        done += len(results)
+        if progress:
+            progress(done, total)
+
+    if jobs:
+        fan_out(render, jobs, PARALLEL_MIN_PAGES, workers=workers, on_chunk=collect)
 
 
 def copy_static(static: Path, target: Path) -> None:

@@ -296,8 +296,10 @@ class Signer:
         if inputs is None:
             return ""
         table = self.strings_fp[job.lang] if job.lang else self.all_strings_fp
-        return stable_hash(self.template_fp(job.template), self.global_fp, table, job.url,
-                           sorted((k, self.record_fp.get(k, "missing")) for k in inputs))
+        fp = self.record_fp
+        text = "\n".join([self.template_fp(job.template), self.global_fp, table, job.url,
+                          *(f"{kind}\0{key}\0{fp.get((kind, key), 'missing')}" for kind, key in sorted(inputs))])
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def page_signatures(graph: SiteGraph, jobs: list[PageJob], strings: dict[str, dict[str, str]], local: bool,
