@@ -51,6 +51,7 @@ def test_a_no_change_rebuild_renders_nothing_and_keeps_the_search_index(minimal_
     before = tree_bytes(out)
     again = build(minimal_site, out)
     assert again.rendered == 0 and again.pages == first.pages
+    assert [w.format() for w in again.warnings] == [w.format() for w in first.warnings] != []  # said again
     assert len(no_search) == 1  # the index of the unchanged pages was kept, not made again
     assert tree_bytes(out) == before
     assert (tmp_path / "._site.cache" / "state.pickle").is_file()
@@ -65,6 +66,20 @@ def test_an_edit_renders_only_what_it_must_and_equals_a_clean_build(minimal_site
     report = build(minimal_site, out)
     assert 0 < report.rendered < first.pages / 4
     assert len(no_search) == 2  # a page changed: the index is made again
+    assert pages(out) == clean(minimal_site, tmp_path)
+
+
+def test_an_edit_after_a_no_op_build_is_seen(minimal_site, tmp_path, no_search):
+    """The up-to-date check reads every content file: an edit of any of them, or of
+    site.yaml, leaves it."""
+    out = tmp_path / "_site"
+    build(minimal_site, out)
+    assert build(minimal_site, out).rendered == 0
+    person = minimal_site / "people" / "alan-turing.yaml"
+    person.write_text(person.read_text(encoding="utf-8") + "\nborn: 1912\n" if "born:" not in person.read_text(
+        encoding="utf-8") else person.read_text(encoding="utf-8").replace("born:", "died: 1954\nborn:"),
+        encoding="utf-8")
+    assert build(minimal_site, out).rendered > 0
     assert pages(out) == clean(minimal_site, tmp_path)
 
 

@@ -3,11 +3,15 @@
 It lives beside the output folder (`._site.cache/` for `_site/`; never inside it, so it is
 never published) and holds:
 
-- `state.pickle`: every content file parsed, keyed by its path and a BLAKE2 hash of its
-  bytes (a file whose bytes are unchanged is not parsed again, whatever its modification
-  time says), and every page written: its signature (signatures.py) and the size and
-  modification time of the file it became, so that a page whose inputs did not change and
-  whose file nobody touched is linked into the new site instead of rendered again;
+- `state.pickle` (small, read by every build): the *build key*, a hash of everything a build
+  reads (every content file's bytes, the templates, site.yaml, the options), with the
+  warnings that build printed, and every page written: its signature (signatures.py) and the
+  size and modification time of the file it became. When the build key is unchanged and the
+  output is as the last build left it, there is nothing to do; otherwise a page whose
+  signature is unchanged and whose file nobody touched is linked into the new site instead
+  of rendered again;
+- `parsed.pickle` (read only when some content changed): every content file parsed, keyed by
+  its path and a BLAKE2 hash of its bytes, so that only files whose bytes changed are parsed;
 - `markdown.pickle`: markdown bodies compiled once (markdown.py), keyed by a hash of the text;
 - `jinja/`: Jinja's compiled templates.
 
@@ -70,11 +74,13 @@ class PageRecord:
 @dataclass
 class CacheState:
     stamp: str = ""
-    config: str = ""  # repr of the SiteConfig the files were parsed with
+    config: str = ""  # repr of the SiteConfig the parsed files were parsed with
     out: str = ""  # the output folder the page records describe
-    files: dict = field(default_factory=dict)  # loader cache: display path -> (stat key, digest, part, problems)
     pages: dict[str, PageRecord] = field(default_factory=dict)  # out_path -> record
+    outputs: list[str] = field(default_factory=list)  # every page's out_path
     search: bool = False  # the output's pagefind/ indexes exactly its pages
+    build_key: str = ""  # what the last build read (see build_key in pipeline.py)
+    warnings: list = field(default_factory=list)  # and the warnings it printed
 
 
 class BuildCache:
@@ -95,6 +101,8 @@ class BuildCache:
             self._markdown_ok = True
         self._markdown_loaded = False
         self._markdown_file_keys: set = set()  # what markdown.pickle holds
+        self.files: dict | None = None  # parsed.pickle, once read
+        self._saved_files: dict = {}
         self._saved = self._summary()
 
     @property
@@ -102,16 +110,16 @@ class BuildCache:
         return self.folder / "jinja"
 
     def files_for(self, config) -> dict:
-        """The loader's cache of parsed files, emptied if they were parsed with another site.yaml."""
-        key = repr(config)
-        if self.state.config != key:
-            self.state.files = {}
-            self.state.config = key
-        # stat keys belong to the process that made them: make every file prove its bytes
-        for display, entry in list(self.state.files.items()):
-            if entry[0] is not None:
-                self.state.files[display] = (None, *entry[1:])
-        return self.state.files
+        """The loader's cache of parsed files (read now), empty if they were parsed with another
+        site.yaml. Entries have no stat key: every file proves its bytes."""
+        if self.files is None:
+            kept = self._read("parsed.pickle", dict) if self._markdown_ok else None
+            if kept is None or kept.get("stamp") != self.stamp or kept.get("config") != repr(config):
+                kept = {"files": {}}
+            self.files = kept["files"]
+            self._saved_files = {display: entry[1] for display, entry in self.files.items()}
+        self.state.config = repr(config)
+        return self.files
 
     def load_markdown(self) -> None:
         """Put the compiled markdown bodies kept last time into markdown.py's cache (once)."""
@@ -131,11 +139,11 @@ class BuildCache:
         After a build that rendered every page, only the markdown bodies it used are kept, so
         texts that left the content do not pile up."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        state = self.state
         if self._summary() != self._saved:
-            files = {display: (None, *entry[1:]) for display, entry in state.files.items()}
-            self._write("state.pickle", CacheState(state.stamp, state.config, state.out, files, state.pages,
-                                                   state.search))
+            self._write("state.pickle", self.state)
+        if self.files is not None and {d: e[1] for d, e in self.files.items()} != self._saved_files:
+            files = {display: (None, *entry[1:]) for display, entry in self.files.items()}
+            self._write("parsed.pickle", {"stamp": self.stamp, "config": self.state.config, "files": files})
         if self._markdown_loaded:  # pages were rendered: keep what they compiled
             compiled = markdown.compiled_cache()
             if rendered_all:
@@ -146,7 +154,8 @@ class BuildCache:
 
     def _summary(self) -> tuple:
         state = self.state
-        return (state.config, state.out, state.search, {k: v[1] for k, v in state.files.items()}, dict(state.pages))
+        return (state.config, state.out, state.search, state.build_key, dict(state.pages), list(state.outputs),
+                [w.format() for w in state.warnings])
 
     def _read(self, name: str, kind: type):
         path = self.folder / name

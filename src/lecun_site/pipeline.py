@@ -13,6 +13,7 @@ complete before the swap, so the guarantee above holds.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -30,7 +31,7 @@ from .pages import PageJob, plan_pages
 from .parallel import fan_out
 from .render import Renderer
 from .search import index_search
-from .signatures import Signer, TemplateFingerprints
+from .signatures import Signer, TemplateFingerprints, stable_hash
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,15 +132,29 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
         raise BuildFailed([ContentError(str(options.content), "the content folder does not exist")])
     check_output_dir(options.out, options.content)
     problems = Problems()
+    templates = options.templates or default_dir(options.content, "templates")
+    static = options.static or default_dir(options.content, "static")
     cache = BuildCache(cache_dir(options.out)) if options.cache else None
+    key = ""
+    if cache is not None:
+        t0 = time.perf_counter()
+        key = build_key(options, templates)
+        state = cache.state
+        current = (key == state.build_key and state.out == str(options.out.resolve()) and state.outputs
+                   and (state.search or not options.search) and pages_untouched(state, options.out)
+                   and output_is_current(options.out, state.outputs, static, load_config(options.content,
+                                                                                          options.base_url),
+                                         options.search))
+        timings["up-to-date check"] = time.perf_counter() - t0
+        if current:  # everything the last build read is unchanged, and so is what it wrote
+            return BuildReport(pages=len(state.outputs), out=options.out, seconds=time.perf_counter() - started,
+                               warnings=list(state.warnings), timings=timings, rendered=0, notices=cache.notices)
     markdown.used_keys().clear()
     graph = load_site(options, problems, timings, cache)
     problems.raise_if_errors()
 
     t0 = time.perf_counter()
     jobs = plan_pages(graph)
-    templates = options.templates or default_dir(options.content, "templates")
-    static = options.static or default_dir(options.content, "static")
     renderer = Renderer(graph, templates, local=options.local, drafts=options.drafts,
                         bytecode_folder=cache.jinja_folder if cache else None)
     timings["plan"] = time.perf_counter() - t0
@@ -162,7 +177,7 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     warnings_before = len(problems.items)
     if (cache is not None and len(reuse) == len(jobs) and set(cache.state.pages) == set(signatures)
             and (reuse_search or not options.search)
-            and output_is_current(options.out, jobs, static, graph.config, options.search)):
+            and output_is_current(options.out, [job.out_path for job in jobs], static, graph.config, options.search)):
         # nothing to do: every page, static file and the search index are as a build would make them
         return BuildReport(pages=len(jobs), out=options.out, seconds=time.perf_counter() - started,
                            warnings=problems.warnings, timings=timings, graph=graph, rendered=0,
@@ -181,6 +196,9 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
                 state.pages[job.out_path] = PageRecord(signature, info.st_size, info.st_mtime_ns)
         search_failed = any(p.path == "search" for p in problems.items[warnings_before:])
         state.search = options.search and not search_failed and (options.out / "pagefind").is_dir()
+        state.build_key = key
+        state.outputs = [job.out_path for job in jobs]
+        state.warnings = problems.warnings
         try:
             cache.save(rendered_all=not reuse)
         except OSError as exc:
@@ -191,11 +209,50 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
                        notices=notices)
 
 
-def output_is_current(out: Path, jobs: list[PageJob], static: Path, config: SiteConfig, search: bool) -> bool:
+def build_key(options: BuildOptions, templates: Path) -> str:
+    """A hash of everything a build reads: the bytes of every content file (site.yaml too) and
+    template, and the options. Equal keys make equal sites (the cache's stamp covers the code)."""
+    from .loader import content_files
+
+    digests = []
+    for _, path, display in content_files(options.content, Problems()):
+        try:
+            digests.append((display, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()))
+        except OSError:
+            digests.append((display, None))
+    site_yaml = options.content / "site.yaml"
+    digests.append(("site.yaml", _file_digest(site_yaml)))
+    template_files = sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else []
+    digests.extend((p.relative_to(templates).as_posix(), _file_digest(p)) for p in template_files)
+    return stable_hash(str(options.content.resolve()), str(templates.resolve()), options.base_url, options.drafts,
+                       options.local, options.search, digests)
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
+
+
+def pages_untouched(state: CacheState, out: Path) -> bool:
+    """Whether every page file is as the last build wrote it (size and modification time)."""
+    for out_path in state.outputs:
+        record = state.pages.get(out_path)
+        try:
+            info = os.stat(out / out_path)
+        except OSError:
+            return False
+        if record is None or info.st_size != record.size or info.st_mtime_ns != record.mtime_ns:
+            return False
+    return True
+
+
+def output_is_current(out: Path, out_paths: list[str], static: Path, config: SiteConfig, search: bool) -> bool:
     """Whether `out` holds exactly what a build would write, given that every page in it is
     current: the same static files byte for byte, the GitHub Pages files, a search index
     only when one is wanted, and nothing else."""
-    expected = {job.out_path for job in jobs} | {".nojekyll"} | ({"CNAME"} if config.cname else set())
+    expected = set(out_paths) | {".nojekyll"} | ({"CNAME"} if config.cname else set())
     staticfiles = {}
     if static.is_dir():
         for path in static.rglob("*"):
