@@ -22,6 +22,7 @@ import yaml
 from conftest import PUBLISHED_BASE_URL, ROOT, soup
 from lecun_site import search
 from lecun_site.check import PageParser
+from lecun_site.errors import Problems
 from lecun_site.pipeline import BuildOptions, build_site
 
 CONTENT = ROOT / "content"
@@ -410,3 +411,28 @@ def test_local_is_also_a_site_setting(minimal_site, tmp_path, cli):
     hrefs = [a["href"] for a in nav.find_all("a")]
     assert hrefs[:2] == ["index.html", "notes/index.html"]
     assert all(href.endswith("index.html") for href in hrefs), hrefs
+
+
+def test_languages_indexed_apart_merge_into_what_one_run_makes(minimal_site, tmp_path):
+    """search.py indexes zh and en in two Pagefind processes at once and merges them; the
+    result must be the index one run over the whole site makes."""
+    import json
+    import subprocess
+
+    binary = search.find_pagefind()
+    if binary is None:
+        pytest.fail("Pagefind is a dependency of the project (pyproject); it must be installed")
+    out = tmp_path / "_site"
+    build_site(BuildOptions(content=minimal_site, out=out, search=False, cache=False))
+    problems = Problems()
+    search.index_search(out, problems)
+    assert problems.items == []
+    merged = {p.relative_to(out / "pagefind").as_posix(): p.read_bytes()
+              for p in (out / "pagefind").rglob("*") if p.is_file()}
+    subprocess.run([str(binary), "--site", str(out), "--output-path", str(tmp_path / "single"), "--silent"],
+                   check=True, timeout=300)
+    single = {p.relative_to(tmp_path / "single").as_posix(): p.read_bytes()
+              for p in (tmp_path / "single").rglob("*") if p.is_file()}
+    entry = "pagefind-entry.json"
+    assert json.loads(merged.pop(entry)) == json.loads(single.pop(entry))
+    assert merged == single and len(merged) > 10

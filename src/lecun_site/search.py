@@ -16,6 +16,9 @@ static/search.js) loads that UI.
   Chromium and fails if a Pagefind version brings the problem back.
 - **What is indexed.** `<main data-pagefind-body>` of content pages (templates/base.html):
   not the header, navigation or footer, and not the chooser, 404, search or side-by-side pages.
+- **Two languages at once.** Pagefind works on one core; the zh and en pages are indexed by
+  two Pagefind processes at the same time and the two indexes merged (the merged folder is
+  what one run over the whole site writes); should anything not fit, one run does it all.
 - **No binary, no crash.** Without Pagefind the site is built all the same, with a warning
   naming the package to install; the search page then says the index is missing. A binary
   that fails is reported the same way (with its last lines of output). A binary without
@@ -24,8 +27,11 @@ static/search.js) loads that UI.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -67,6 +73,14 @@ def index_search(folder: Path, problems: Problems) -> float:
     if "extended" not in binary.name:
         _warn(problems, f"{binary} is Pagefind without Chinese word segmentation: "
                         "Chinese searches will only match the start of long runs of text", INSTALL_HINT)
+    langs = sorted(d.name for d in folder.iterdir() if d.is_dir() and d.name in ("zh", "en"))
+    if len(langs) > 1 and (os.cpu_count() or 1) > 1:
+        try:
+            if _index_languages_apart(binary, folder, langs):
+                return time.perf_counter() - started
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            pass  # any trouble: index the whole site in one run below, which reports problems
+        shutil.rmtree(folder / "pagefind", ignore_errors=True)
     try:
         result = subprocess.run([str(binary), "--site", str(folder), "--silent"], capture_output=True,
                                 text=True, timeout=TIMEOUT_SECONDS, check=False)
@@ -80,3 +94,53 @@ def index_search(folder: Path, problems: Problems) -> float:
               + (":\n    " + "\n    ".join(output) if output else ""), "run it by hand to see why: "
               f"{binary} --site <output folder>")
     return time.perf_counter() - started
+
+
+def _index_languages_apart(binary: Path, folder: Path, langs: list[str]) -> bool:
+    """Index each language's pages in a Pagefind process of its own, at the same time, and merge
+    the results into `folder/pagefind`: Pagefind does its work on one core, so on a machine
+    with two this takes the time of the larger language instead of both. The files of each
+    index are named by their content and the shared assets are the same, so the merge is
+    only a copy plus joining the `languages` of pagefind-entry.json; any clash, or a run that
+    fails, returns False (the caller then indexes the site in one run)."""
+    work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=folder.parent))
+    try:
+        runs = [subprocess.Popen([str(binary), "--site", str(folder), "--glob", f"{lang}/**/*.html", "--output-path",
+                                  str(work / lang), "--silent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for lang in langs]
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        codes = [run.wait(timeout=max(1.0, deadline - time.monotonic())) for run in runs]
+        if any(codes) or not all((work / lang / "pagefind-entry.json").is_file() for lang in langs):
+            return False
+        target = work / "merged"
+        entry: dict | None = None
+        for lang in langs:
+            part = json.loads((work / lang / "pagefind-entry.json").read_text(encoding="utf-8"))
+            if entry is None:
+                entry = part
+            elif part.get("version") != entry.get("version") or set(part["languages"]) & set(entry["languages"]):
+                return False
+            else:
+                entry["languages"].update(part["languages"])
+            for path in sorted((work / lang).rglob("*")):
+                rel = path.relative_to(work / lang)
+                dest = target / rel
+                if path.is_dir() or rel.as_posix() == "pagefind-entry.json":
+                    continue
+                if dest.exists():
+                    if dest.read_bytes() != path.read_bytes():
+                        return False
+                    continue
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, dest)
+        (target / "pagefind-entry.json").write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
+                                                    encoding="utf-8")
+        shutil.rmtree(folder / "pagefind", ignore_errors=True)
+        os.replace(target, folder / "pagefind")
+        return (folder / "pagefind" / "pagefind-ui.js").is_file()
+    finally:
+        for run in locals().get("runs", []):
+            if run.poll() is None:
+                run.kill()
+                run.wait()
+        shutil.rmtree(work, ignore_errors=True)
