@@ -96,9 +96,9 @@ class BuildCache:
                 self.notices.append(f"the build cache in {folder} was made by another version of lecun-site "
                                     "or of its libraries; it was discarded and is rebuilt now")
             self.state = CacheState(stamp=self.stamp)
-            self._markdown_ok = False
+            self._trusted = False
         else:
-            self._markdown_ok = True
+            self._trusted = True
         self._markdown_loaded = False
         self._markdown_file_keys: set = set()  # what markdown.pickle holds
         self.files: dict | None = None  # parsed.pickle, once read
@@ -113,7 +113,7 @@ class BuildCache:
         """The loader's cache of parsed files (read now), empty if they were parsed with another
         site.yaml. Entries have no stat key: every file proves its bytes."""
         if self.files is None:
-            kept = self._read("parsed.pickle", dict) if self._markdown_ok else None
+            kept = self._read("parsed.pickle", dict) if self._trusted else None
             if kept is None or kept.get("stamp") != self.stamp or kept.get("config") != repr(config):
                 kept = {"files": {}}
             self.files = kept["files"]
@@ -126,7 +126,7 @@ class BuildCache:
         if self._markdown_loaded:
             return
         self._markdown_loaded = True
-        kept = self._read("markdown.pickle", dict) if self._markdown_ok else None
+        kept = self._read("markdown.pickle", dict) if self._trusted else None
         if kept is not None and kept.get("stamp") == self.stamp:
             compiled = markdown.compiled_cache()
             for key, value in kept["compiled"].items():

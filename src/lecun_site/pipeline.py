@@ -237,15 +237,15 @@ def _file_digest(path: Path) -> str | None:
 
 def pages_untouched(state: CacheState, out: Path) -> bool:
     """Whether every page file is as the last build wrote it (size and modification time)."""
-    for out_path in state.outputs:
-        record = state.pages.get(out_path)
-        try:
-            info = os.stat(out / out_path)
-        except OSError:
-            return False
-        if record is None or info.st_size != record.size or info.st_mtime_ns != record.mtime_ns:
-            return False
-    return True
+    return all(_untouched(out, out_path, state.pages.get(out_path)) for out_path in state.outputs)
+
+
+def _untouched(out: Path, out_path: str, record: PageRecord | None) -> bool:
+    try:
+        info = os.stat(out / out_path)
+    except OSError:
+        return False
+    return record is not None and info.st_size == record.size and info.st_mtime_ns == record.mtime_ns
 
 
 def output_is_current(out: Path, out_paths: list[str], static: Path, config: SiteConfig, search: bool) -> bool:
@@ -281,18 +281,9 @@ def reusable_pages(state: CacheState, out: Path, signatures: dict[str, str]) -> 
     """Pages of the previous output that can be kept: same signature, file untouched since."""
     if not state.pages or state.out != str(out.resolve()):
         return set()
-    keep = set()
-    for out_path, signature in signatures.items():
-        record = state.pages.get(out_path)
-        if not signature or record is None or record.signature != signature:
-            continue
-        try:
-            info = os.stat(out / out_path)
-        except OSError:
-            continue
-        if info.st_size == record.size and info.st_mtime_ns == record.mtime_ns:
-            keep.add(out_path)
-    return keep
+    return {out_path for out_path, signature in signatures.items()
+            if signature and getattr(state.pages.get(out_path), "signature", None) == signature
+            and _untouched(out, out_path, state.pages[out_path])}
 
 
 def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Path, problems: Problems,

@@ -300,10 +300,3 @@ class Signer:
         text = "\n".join([self.template_fp(job.template), self.global_fp, table, job.url,
                           *(f"{kind}\0{key}\0{fp.get((kind, key), 'missing')}" for kind, key in sorted(inputs))])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def page_signatures(graph: SiteGraph, jobs: list[PageJob], strings: dict[str, dict[str, str]], local: bool,
-                    template_fp: "TemplateFingerprints", record_hash=None) -> dict[str, str]:
-    """out_path -> signature for every page ("" for a page that must always be rendered)."""
-    signer = Signer(graph, jobs, strings, local, template_fp, record_hash)
-    return {job.out_path: signer.sign(job, signer.inputs(job)) for job in jobs}
