@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,12 +215,7 @@ def build_key(options: BuildOptions, templates: Path) -> str:
     template, and the options. Equal keys make equal sites (the cache's stamp covers the code)."""
     from .loader import content_files
 
-    digests = []
-    for _, path, display in content_files(options.content, Problems()):
-        try:
-            digests.append((display, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()))
-        except OSError:
-            digests.append((display, None))
+    digests = [(display, _file_digest(path)) for _, path, display in content_files(options.content, Problems())]
     site_yaml = options.content / "site.yaml"
     digests.append(("site.yaml", _file_digest(site_yaml)))
     template_files = sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else []
@@ -229,7 +225,11 @@ def build_key(options: BuildOptions, templates: Path) -> str:
 
 
 def _file_digest(path: Path) -> str | None:
+    """A hash of a regular file's bytes; None for anything else (a named pipe must not be
+    opened: reading it would wait for a writer forever)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError:
         return None
