@@ -229,3 +229,32 @@ def test_an_output_changed_by_hand_is_made_right_again(minimal_site, tmp_path, n
     build(minimal_site, expected, cache=False)
     assert pages(out) == pages(expected)
     assert (out / "pagefind" / "pagefind-ui.js").is_file()
+
+
+def test_serve_restarted_on_its_output_renders_only_what_changed_meanwhile(minimal_site, tmp_path):
+    """`serve` keeps the build cache too: a restart links the pages the last run left, and an
+    edit made while it was stopped is rendered; the result equals a clean build."""
+    from lecun_site.incremental import Builder
+
+    out = tmp_path / "_site"
+    options = BuildOptions(content=minimal_site, out=out, drafts=True, base_url="/")
+    first = Builder(options).build()
+    assert first.ok and len(first.rendered) == first.pages
+    assert len(Builder(options).build().rendered) == 0  # a restart with nothing changed
+    note = minimal_site / "notes" / "intro.en.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("wrote the first program", "wrote a program"),
+                    encoding="utf-8")
+    restarted = Builder(options)
+    report = restarted.build()
+    assert report.ok and 0 < len(report.rendered) < first.pages / 4
+    expected = tmp_path / "clean" / "_site"
+    build_site(BuildOptions(content=minimal_site, out=expected, drafts=True, base_url="/", search=False, cache=False))
+    assert pages(out) == pages(expected)
+    # and it goes on as serve does: the next save through the watcher's batch is rendered too
+    from lecun_site.watch import ChangeKind
+
+    note.write_text(note.read_text(encoding="utf-8").replace("wrote a program", "wrote one program"),
+                    encoding="utf-8")
+    assert restarted.build({note: ChangeKind.CONTENT}).rendered
+    build_site(BuildOptions(content=minimal_site, out=expected, drafts=True, base_url="/", search=False, cache=False))
+    assert pages(out) == pages(expected)

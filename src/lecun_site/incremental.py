@@ -22,7 +22,8 @@ from .errors import Problems
 from .graph import SiteGraph, build_graph
 from .loader import load_content
 from .pages import PageJob, plan_pages
-from .pipeline import BuildOptions, default_dir, publish_site
+from .cache import BuildCache, PageRecord, cache_dir
+from .pipeline import BuildOptions, default_dir, publish_site, reusable_pages
 from .render import Renderer
 from .signatures import RecordHashes, Signer, TemplateFingerprints, note_fingerprints, stable_hash
 
@@ -95,6 +96,12 @@ class Builder:
         if config_key != self.config_key:
             self.parse_cache.clear()
             self.config_key = config_key
+        first = not self.signatures or not self.options.out.is_dir()
+        cache = None
+        if first and self.options.cache:  # start from what the last build or serve left
+            cache = BuildCache(cache_dir(self.options.out))
+            self.parse_cache.clear()
+            self.parse_cache.update(cache.files_for(config))
         content = load_content(self.options.content, config, problems, self.parse_cache)
         graph = build_graph(content, problems, drafts=self.options.drafts)
         if problems.errors:
@@ -125,10 +132,16 @@ class Builder:
         out = self.options.out
         removed: list[str] = []
         try:
-            if not self.signatures or not out.is_dir():
-                # first build: everything, rendered into a fresh folder and swapped in whole
-                publish_site(renderer, jobs, out, self.static_dir, problems, search=self.search)
-                rendered = jobs
+            if first:
+                # first build: into a fresh folder swapped in whole; with the build cache, pages
+                # the last build left as they should be are linked instead of rendered
+                reuse = reusable_pages(cache.state, out, new_signatures) if cache else set()
+                if cache and len(reuse) < len(jobs):
+                    cache.load_markdown()
+                publish_site(renderer, jobs, out, self.static_dir, problems, search=self.search, reuse=reuse)
+                rendered = [job for job in jobs if job.out_path not in reuse]
+                if cache:
+                    _remember_pages(cache, out, jobs, new_signatures, self.parse_cache, reuse)
                 for name in sorted({job.template for job in jobs}):  # compiled here, not on the first save
                     renderer.env.get_template(name)
             else:
@@ -223,6 +236,27 @@ def _outline(note) -> object:
 
     return (replace(note, body="", body_line=0, links=tuple(sorted({link.target for link in note.links})),
                     body_citations=tuple(sorted({(c.source, c.at or "") for c in note.body_citations}))), note.extra)
+
+
+def _remember_pages(cache: BuildCache, out: Path, jobs: list[PageJob], signatures: dict[str, str],
+                    parsed: dict, reuse: set[str]) -> None:
+    """Save what a first build made into the build cache, for the next `serve` (or `build`:
+    its signatures differ, as serve builds drafts for "/", so it reuses none of these pages)."""
+    state = cache.state
+    state.out = str(out.resolve())
+    state.outputs = [job.out_path for job in jobs]
+    state.pages = {}
+    for job in jobs:
+        if signatures[job.out_path]:
+            info = os.stat(out / job.out_path)
+            state.pages[job.out_path] = PageRecord(signatures[job.out_path], info.st_size, info.st_mtime_ns)
+    state.build_key = ""  # the up-to-date check is build's: serve's output has no search index
+    state.search = False
+    cache.files = parsed
+    try:
+        cache.save(rendered_all=not reuse)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 def _write_if_changed(path: Path, text: str) -> bool:
