@@ -168,7 +168,7 @@ class Builder:
 
     def _body_edit(self, changed: dict) -> RebuildReport | None:
         """The fast path for edits to note bodies; None when the change is anything else."""
-        from .loader import _display, _digest, _load_file, _stat_key, slug_and_lang
+        from .loader import _display, file_digest, _load_file, stat_key, slug_and_lang
         from .watch import ChangeKind
 
         started = time.perf_counter()
@@ -181,7 +181,7 @@ class Builder:
                 return None
             display = _display(self.options.content, self.options.content / "notes" / path.name)
             old = self.parse_cache.get(display)
-            key = _stat_key(path)
+            key = stat_key(path)
             if old is None or not key or not key[3]:
                 return None  # a new, deleted or odd file
             if old[0] == key:
@@ -197,7 +197,7 @@ class Builder:
             group = self.graph.notes.get(after.slug) if self.graph else None
             if group is None or group.versions.get(after.lang) is not before:
                 return None  # a draft left out, or not the version the graph holds
-            updates.append((display, key, _digest(path, key, last.config.max_file_size), part, found, group, after))
+            updates.append((display, key, file_digest(path, key, last.config.max_file_size), part, found, group, after))
         for display, key, digest, part, found, group, note in updates:
             self.parse_cache[display] = (key, digest, part, found)
             group.versions[note.lang] = note

@@ -956,13 +956,15 @@ def _display(root: Path, path: Path) -> str:
         return str(path)
 
 
-def load_content(root: Path, config: SiteConfig, problems: Problems, cache: dict | None = None) -> ContentSet:
+def load_content(root: Path, config: SiteConfig, problems: Problems, cache: dict | None = None,
+                 digests: dict[str, bytes | None] | None = None) -> ContentSet:
     """Walk content/ and parse every file into records; problems are collected, not raised.
 
     With a `cache` (display path -> (stat key, BLAKE2 digest of the bytes, parsed part,
     problems)), a file is not parsed again when its stat key (modification time, size, inode)
     is unchanged (serve's rebuilds), or else when its bytes hash the same (the build cache,
-    cache.py, whose entries have no stat key: they come from another process).
+    cache.py, whose entries have no stat key: they come from another process). `digests`
+    are hashes already taken this build (the build cache's up-to-date check), not taken again.
     """
     content = ContentSet(config=config)
     files = list(content_files(root, problems))
@@ -971,11 +973,16 @@ def load_content(root: Path, config: SiteConfig, problems: Problems, cache: dict
     for folder, path, display in files:
         content.files[display] = folder
         hit = cache.get(display) if cache is not None else None
-        key = _stat_key(path)
+        key = stat_key(path)
         if hit is not None and hit[0] == key:
             results[display] = hit
             continue
-        digest = _digest(path, key, config.max_file_size) if cache is not None else None
+        if cache is None:
+            digest = None
+        elif digests is not None and display in digests:
+            digest = digests[display]
+        else:
+            digest = file_digest(path, key, config.max_file_size)
         if hit is not None and digest is not None and hit[1] == digest:
             results[display] = (key, digest, hit[2], hit[3])
         else:
@@ -1004,7 +1011,7 @@ def _parse_files(todo: list[tuple], config: SiteConfig) -> list[tuple]:
                    todo, PARALLEL_MIN_FILES)
 
 
-def _stat_key(path: Path) -> tuple:
+def stat_key(path: Path) -> tuple:
     try:
         st = path.stat()
     except OSError:
@@ -1012,7 +1019,7 @@ def _stat_key(path: Path) -> tuple:
     return (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_ISREG(st.st_mode))
 
 
-def _digest(path: Path, key: tuple, max_size: int) -> bytes | None:
+def file_digest(path: Path, key: tuple, max_size: int) -> bytes | None:
     """A hash of a regular file's bytes (None for anything else: it is parsed, and reported)."""
     if not key or not key[3] or key[1] > max_size:
         return None

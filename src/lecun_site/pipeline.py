@@ -13,10 +13,8 @@ complete before the swap, so the guarantee above holds.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,10 +112,10 @@ SITE_MARKERS = ("index.html", ".nojekyll")  # every build writes both
 
 
 def load_site(options: BuildOptions, problems: Problems, timings: dict[str, float],
-              cache: BuildCache | None = None) -> SiteGraph:
+              cache: BuildCache | None = None, digests: dict | None = None) -> SiteGraph:
     started = time.perf_counter()
     config = load_config(options.content, options.base_url)
-    content = load_content(options.content, config, problems, cache.files_for(config) if cache else None)
+    content = load_content(options.content, config, problems, cache.files_for(config) if cache else None, digests)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     graph = build_graph(content, problems, drafts=options.drafts)
@@ -136,22 +134,21 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     templates = options.templates or default_dir(options.content, "templates")
     static = options.static or default_dir(options.content, "static")
     cache = BuildCache(cache_dir(options.out)) if options.cache else None
-    key = ""
+    key, digests = "", None
     if cache is not None:
         t0 = time.perf_counter()
-        key = build_key(options, templates)
+        config = load_config(options.content, options.base_url)
+        key, digests = build_key(options, templates, config)
         state = cache.state
         current = (key == state.build_key and state.out == str(options.out.resolve()) and state.outputs
                    and (state.search or not options.search) and pages_untouched(state, options.out)
-                   and output_is_current(options.out, state.outputs, static, load_config(options.content,
-                                                                                          options.base_url),
-                                         options.search))
+                   and output_is_current(options.out, state.outputs, static, config, options.search))
         timings["up-to-date check"] = time.perf_counter() - t0
         if current:  # everything the last build read is unchanged, and so is what it wrote
             return BuildReport(pages=len(state.outputs), out=options.out, seconds=time.perf_counter() - started,
                                warnings=list(state.warnings), timings=timings, rendered=0, notices=cache.notices)
     markdown.used_keys().clear()
-    graph = load_site(options, problems, timings, cache)
+    graph = load_site(options, problems, timings, cache, digests)
     problems.raise_if_errors()
 
     t0 = time.perf_counter()
@@ -210,29 +207,22 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
                        notices=notices)
 
 
-def build_key(options: BuildOptions, templates: Path) -> str:
+def build_key(options: BuildOptions, templates: Path, config: SiteConfig) -> tuple[str, dict[str, bytes | None]]:
     """A hash of everything a build reads: the bytes of every content file (site.yaml too) and
-    template, and the options. Equal keys make equal sites (the cache's stamp covers the code)."""
-    from .loader import content_files
+    template, and the options; equal keys make equal sites (the cache's stamp covers the code).
+    Also returns the content files' digests, which the loader then uses instead of reading
+    every file again."""
+    from .loader import content_files, file_digest, stat_key
 
-    digests = [(display, _file_digest(path)) for _, path, display in content_files(options.content, Problems())]
-    site_yaml = options.content / "site.yaml"
-    digests.append(("site.yaml", _file_digest(site_yaml)))
+    def digest(path: Path) -> bytes | None:
+        return file_digest(path, stat_key(path), config.max_file_size)
+
+    digests = {display: digest(path) for _, path, display in content_files(options.content, Problems())}
     template_files = sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else []
-    digests.extend((p.relative_to(templates).as_posix(), _file_digest(p)) for p in template_files)
-    return stable_hash(str(options.content.resolve()), str(templates.resolve()), options.base_url, options.drafts,
-                       options.local, options.search, digests)
-
-
-def _file_digest(path: Path) -> str | None:
-    """A hash of a regular file's bytes; None for anything else (a named pipe must not be
-    opened: reading it would wait for a writer forever)."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    except OSError:
-        return None
+    key = stable_hash(str(options.content.resolve()), str(templates.resolve()), options.base_url, options.drafts,
+                      options.local, options.search, sorted(digests.items()), digest(options.content / "site.yaml"),
+                      [(p.relative_to(templates).as_posix(), digest(p)) for p in template_files])
+    return key, digests
 
 
 def pages_untouched(state: CacheState, out: Path) -> bool:
