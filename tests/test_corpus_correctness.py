@@ -310,28 +310,25 @@ def edit_static(site: Site, rng: random.Random) -> str:
     return f"static: appended to {site.rel(path)}"
 
 
-def edit_topic(site: Site, rng: random.Random) -> str:
-    path = rng.choice(sorted((site.content / "topics").glob("*.yaml")))
+def _mark_localized(site: Site, rng: random.Random, folder: str, field: str, indent: str, label: str) -> str:
+    """Append a fresh mark to the zh or en value of `field: {zh: "…", en: "…"}` in one file."""
+    path = rng.choice(sorted((site.content / folder).glob("*.yaml")))
     lang = rng.choice(["zh", "en"])
     n = site.mark()
-    return "topic rename: " + site.replace_once(path, rf'^(name: {{.*\b{lang}: "[^"]*)"',
-                                                lambda m: m.group(1) + f" {n}" + '"', f"name.{lang}")
+    return f"{label}: " + site.replace_once(path, rf'^({indent}{field}: {{.*\b{lang}: "[^"]*)"',
+                                            lambda m: m.group(1) + f" {n}" + '"', f"{field}.{lang}")
+
+
+def edit_topic(site: Site, rng: random.Random) -> str:
+    return _mark_localized(site, rng, "topics", "name", "", "topic rename")
 
 
 def edit_source(site: Site, rng: random.Random) -> str:
-    path = rng.choice(sorted((site.content / "sources").glob("*.yaml")))
-    lang = rng.choice(["zh", "en"])
-    n = site.mark()
-    return "source title: " + site.replace_once(path, rf'^(title: {{.*\b{lang}: "[^"]*)"',
-                                                lambda m: m.group(1) + f" {n}" + '"', f"title.{lang}")
+    return _mark_localized(site, rng, "sources", "title", "", "source title")
 
 
 def edit_quote(site: Site, rng: random.Random) -> str:
-    path = rng.choice(sorted((site.content / "quotes").glob("*.yaml")))
-    lang = rng.choice(["zh", "en"])
-    n = site.mark()
-    return "quote text: " + site.replace_once(path, rf'^(  text: {{.*\b{lang}: "[^"]*)"',
-                                              lambda m: m.group(1) + f" {n}" + '"', f"text.{lang}")
+    return _mark_localized(site, rng, "quotes", "text", "  ", "quote text")
 
 
 EDITS = [edit_note_body, edit_note_title, rename_person, delete_note, add_note, toggle_draft, edit_event,

@@ -148,6 +148,17 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None
     def transcript_meta(slugs):
         keys.update(("transcript-meta", s) for s in slugs)
 
+    def entity(what, ident, events, notes, quotes, transcripts):
+        """A person or topic page: the record, and its events, notes, quotes and transcripts."""
+        keys.add((what, ident))
+        for eid in events.get(ident, []):
+            event(eid)
+        note_meta(notes.get(ident, []))
+        for qid in quotes.get(ident, []):
+            quote(qid)
+        transcript_meta(transcripts.get(ident, []))
+        disputes(what, ident)
+
     def note_full(slug):
         group = graph.notes[slug]
         keys.update(("note", f"{slug}@{lang}") for lang in langs)
@@ -192,28 +203,15 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None
     elif kind == "people":
         keys.update(("person", p) for p in graph.people)
     elif kind == "person":
-        keys.add(("person", key))
+        entity("person", key, graph.person_events, graph.person_notes, graph.person_quotes,
+               graph.person_transcripts)
         keys.update(_text_links(graph.people[key].bio))
-        for eid in graph.person_events.get(key, []):
-            event(eid)
-        note_meta(graph.person_notes.get(key, []))
-        for qid in graph.person_quotes.get(key, []):
-            quote(qid)
-        transcript_meta(graph.person_transcripts.get(key, []))
-        disputes("person", key)
     elif kind == "topics":
         keys.update(("topic", t) for t in graph.topics)
     elif kind == "topic":
-        keys.add(("topic", key))
+        entity("topic", key, graph.topic_events, graph.topic_notes, graph.topic_quotes, graph.topic_transcripts)
         keys.update(_text_links(graph.topics[key].summary))
         keys.update(("topic", t) for t in graph.topics[key].related)
-        for eid in graph.topic_events.get(key, []):
-            event(eid)
-        note_meta(graph.topic_notes.get(key, []))
-        for qid in graph.topic_quotes.get(key, []):
-            quote(qid)
-        transcript_meta(graph.topic_transcripts.get(key, []))
-        disputes("topic", key)
     elif kind == "sources":
         keys.update(("source", s) for s in graph.sources)
     elif kind == "source":
