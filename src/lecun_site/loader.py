@@ -14,6 +14,7 @@ import hashlib
 import os
 import stat
 import re
+import sys
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +182,7 @@ class Fields:
         good = []
         for value in values:
             if is_valid_id(value):
-                good.append(value)
+                good.append(sys.intern(value))
             else:
                 self.error(key, f"`{key}` has '{_short(value)}', which is not a valid id",
                            hint="ids are lowercase latin kebab-case")
@@ -219,7 +220,7 @@ class Fields:
                 self.error(key, f"`{key}`: '{_short(source)}' is not a source id",
                            hint="cite a source by its id, e.g. heroes-of-deep-learning")
                 return None
-            return Citation(source, at.strip() or None, line)
+            return Citation(sys.intern(source), at.strip() or None, line)
         if isinstance(value, dict):
             source = value.get("source", value.get("id"))
             at = value.get("at")
@@ -235,7 +236,7 @@ class Fields:
             if unknown:
                 self.warn(key, f"`{key}`: unknown citation field(s) {', '.join(sorted(map(str, unknown)))}",
                           hint="a citation has `source` and optional `at`")
-            return Citation(source.strip(), str(at).strip() if at is not None else None,
+            return Citation(sys.intern(source.strip()), str(at).strip() if at is not None else None,
                             getattr(value, "line", None) or line)
         self.error(key, f"`{key}`: a citation is a source id or `{{source: id, at: locator}}`, not a {_kind(value)}",
                    hint="write `sources: [source-id, {source: other-id, at: turn-3}]`")
@@ -297,10 +298,11 @@ def scan_body(body: str, first_line: int) -> tuple[tuple[Citation, ...], tuple[L
             continue
         if fence is not None or ("[@" not in line and "@/" not in line):
             continue
+        # interned: a large site repeats the same few hundred targets hundreds of thousands of times
         for m in _CITATION_RE.finditer(line):
-            citations.append(Citation(m[1], m[2].strip() if m[2] else None, number))
+            citations.append(Citation(sys.intern(m[1]), m[2].strip() if m[2] else None, number))
         for m in _LINK_RE.finditer(line):
-            links.append(Link(m[1], number))
+            links.append(Link(sys.intern(m[1]), number))
     return tuple(citations), tuple(links)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import sys
 from dataclasses import dataclass, field
 from html import escape
 from typing import Callable
@@ -171,7 +172,7 @@ def _compile(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled:
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
                 if href.startswith("@/"):
-                    child.attrSet("href", _slot(slots, ("link", href, line)))
+                    child.attrSet("href", _slot(slots, ("link", sys.intern(href), line)))
                 elif href.startswith(("http://", "https://")):
                     child.attrSet("rel", "noopener")
     html = _MD.renderer.render(tokens, _MD.options, md_env)

@@ -24,7 +24,7 @@ def is_valid_id(value: str) -> bool:
 # --------------------------------------------------------------------------- Localized
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Localized:
     """Text in both languages. A missing language falls back to the other."""
 
@@ -91,7 +91,7 @@ class DateError(ValueError):
     """A value that is no date; the message says what forms are accepted."""
 
 
-@dataclass(frozen=True, order=False)
+@dataclass(frozen=True, order=False, slots=True)
 class FuzzyDate:
     """A date known to a year, month, day, part of a year, or decade; maybe approximate.
 
@@ -266,7 +266,7 @@ def _short(text: str, limit: int = 40) -> str:
 # --------------------------------------------------------------------------- records
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """A pointer to a source, optionally to a place in it (`turn-12`, `00:12:34`, `§ Bell Labs`)."""
 
@@ -308,7 +308,7 @@ def time_anchor(seconds: int) -> str:
     return "t-" + format_timestamp(seconds).replace(":", "-")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     id: str
     path: str
@@ -324,7 +324,7 @@ class Source:
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     id: str
     path: str
@@ -336,7 +336,7 @@ class Person:
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Topic:
     id: str
     path: str
@@ -348,7 +348,7 @@ class Topic:
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     id: str
     path: str
@@ -367,7 +367,7 @@ class Event:
         return f"ev-{self.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     id: str
     path: str
@@ -385,7 +385,7 @@ class Quote:
         return f"q-{self.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reading:
     """What one source says about a disputed claim."""
 
@@ -393,7 +393,7 @@ class Reading:
     source: Citation | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Discrepancy:
     id: str
     path: str
@@ -413,7 +413,7 @@ class Discrepancy:
         return f"d-{self.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """An internal `@/…` link written in a markdown body."""
 
@@ -421,7 +421,7 @@ class Link:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """One language version of a note. The graph pairs versions by slug."""
 
@@ -451,7 +451,7 @@ class Note:
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Turn:
     number: int  # 1-based, in the order of the file
     speaker_label: str
@@ -470,14 +470,14 @@ class Turn:
         return time_anchor(self.start) if self.start is not None else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     title: str
     anchor: str
     first_turn: int  # number of the first turn after the heading (0 when none)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transcript:
     slug: str
     lang: str
