@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import markdown
 
-FORMAT = 1
+FORMAT = 2  # 2: parsed.pickle and markdown.pickle are a header then one pickle per entry
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "markupsafe")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -113,10 +113,10 @@ class BuildCache:
         """The loader's cache of parsed files (read now), empty if they were parsed with another
         site.yaml. Entries have no stat key: every file proves its bytes."""
         if self.files is None:
-            kept = self._read("parsed.pickle", dict) if self._trusted else None
-            if kept is None or kept.get("stamp") != self.stamp or kept.get("config") != repr(config):
-                kept = {"files": {}}
-            self.files = kept["files"]
+            header, entries = self._read_entries("parsed.pickle") if self._trusted else (None, None)
+            if header is None or header.get("stamp") != self.stamp or header.get("config") != repr(config):
+                entries = {}
+            self.files = entries
             self._saved_files = {display: entry[1] for display, entry in self.files.items()}
         self.state.config = repr(config)
         return self.files
@@ -126,12 +126,12 @@ class BuildCache:
         if self._markdown_loaded:
             return
         self._markdown_loaded = True
-        kept = self._read("markdown.pickle", dict) if self._trusted else None
-        if kept is not None and kept.get("stamp") == self.stamp:
+        header, entries = self._read_entries("markdown.pickle") if self._trusted else (None, None)
+        if header is not None and header.get("stamp") == self.stamp:
             compiled = markdown.compiled_cache()
-            for key, value in kept["compiled"].items():
+            for key, value in entries.items():
                 compiled.setdefault(key, value)
-            self._markdown_file_keys = set(kept["compiled"])
+            self._markdown_file_keys = set(entries)
 
     def save(self, rendered_all: bool = False) -> None:
         """Write what changed, each file atomically (a build killed meanwhile leaves the old one).
@@ -142,15 +142,14 @@ class BuildCache:
         if self._summary() != self._saved:
             self._write("state.pickle", self.state)
         if self.files is not None and {d: e[1] for d, e in self.files.items()} != self._saved_files:
-            files = {display: (None, *entry[1:]) for display, entry in self.files.items()}
-            self._write("parsed.pickle", {"stamp": self.stamp, "config": self.state.config, "files": files})
+            self._write("parsed.pickle", {"stamp": self.stamp, "config": self.state.config},
+                        ((display, (None, *entry[1:])) for display, entry in self.files.items()))
         if self._markdown_loaded:  # pages were rendered: keep what they compiled
             compiled = markdown.compiled_cache()
-            if rendered_all:
-                used = markdown.used_keys()
-                compiled = {key: value for key, value in compiled.items() if key in used}
-            if set(compiled) != self._markdown_file_keys:
-                self._write("markdown.pickle", {"stamp": self.stamp, "compiled": dict(compiled)})
+            used = markdown.used_keys() if rendered_all else compiled
+            if {key for key in compiled if key in used} != self._markdown_file_keys:
+                self._write("markdown.pickle", {"stamp": self.stamp},
+                            ((key, value) for key, value in compiled.items() if key in used))
 
     def _summary(self) -> tuple:
         state = self.state
@@ -173,9 +172,42 @@ class BuildCache:
             return None
         return value
 
-    def _write(self, name: str, value) -> None:
+    def _read_entries(self, name: str) -> tuple[dict | None, dict | None]:
+        """(header, {key: value}) of a file `_write` made with entries; (None, None) if absent
+        or damaged."""
+        path = self.folder / name
+        if not path.is_file():
+            return None, None
+        entries: dict = {}
+        try:
+            with open(path, "rb") as handle:
+                header = pickle.load(handle)
+                count = header.get("entries") if isinstance(header, dict) else None
+                if not isinstance(count, int):
+                    raise ValueError("no header")
+                for _ in range(count):
+                    key, value = pickle.load(handle)  # a fresh unpickler: each entry has its own memo
+                    entries[key] = value
+        except Exception as exc:  # any damage: truncated, garbage, a class that no longer exists
+            self.notices.append(f"the build cache file {path} could not be read ({type(exc).__name__}); "
+                                "it was discarded and is rebuilt now")
+            return None, None
+        return header, entries
+
+    def _write(self, name: str, value, entries=None) -> None:
+        """Pickle `value` into `name`, atomically. With `entries` ((key, value) pairs), `value`
+        is a header dict and each entry follows as a pickle of its own: saving a large site
+        then never needs a pickle memo of every object in it (tens of MiB at 4,000 notes)."""
         path = self.folder / name
         temp = path.with_name(f".{name}.tmp-{os.getpid()}")
         with open(temp, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            if entries is None:
+                pickler.dump(value)
+            else:
+                items = list(entries)
+                pickler.dump({**value, "entries": len(items)})
+                for item in items:
+                    pickler.clear_memo()
+                    pickler.dump(item)
         os.replace(temp, path)
