@@ -168,7 +168,7 @@ class Builder:
 
     def _body_edit(self, changed: dict) -> RebuildReport | None:
         """The fast path for edits to note bodies; None when the change is anything else."""
-        from .loader import _display, file_digest, _load_file, stat_key, slug_and_lang
+        from .loader import display_path, load_file, stat_key
         from .watch import ChangeKind
 
         started = time.perf_counter()
@@ -179,7 +179,7 @@ class Builder:
             path = Path(path)
             if kind != ChangeKind.CONTENT or path.absolute().parent != notes_dir or path.suffix != ".md":
                 return None
-            display = _display(self.options.content, self.options.content / "notes" / path.name)
+            display = display_path(self.options.content, self.options.content / "notes" / path.name)
             old = self.parse_cache.get(display)
             key = stat_key(path)
             if old is None or not key or not key[3]:
@@ -188,7 +188,7 @@ class Builder:
                 continue  # the watcher saw a save that changed nothing
             if any(problem.path == display for problem in last.problems):
                 return None  # the full path says again where the problems of this file now are
-            part, found = _load_file("notes", path, display, last.config)
+            part, found, digest = load_file("notes", path, display, last.config)
             if len(part.notes) != 1 or len(old[2].notes) != 1 or found or old[3]:
                 return None  # unreadable now, or it has problems: the full path reports them
             before, after = old[2].notes[0], part.notes[0]
@@ -197,7 +197,7 @@ class Builder:
             group = self.graph.notes.get(after.slug) if self.graph else None
             if group is None or group.versions.get(after.lang) is not before:
                 return None  # a draft left out, or not the version the graph holds
-            updates.append((display, key, file_digest(path, key, last.config.max_file_size), part, found, group, after))
+            updates.append((display, key, digest, part, found, group, after))
         for display, key, digest, part, found, group, note in updates:
             self.parse_cache[display] = (key, digest, part, found)
             group.versions[note.lang] = note

@@ -43,7 +43,7 @@ from .records import (
     is_valid_id,
     parse_timestamp,
 )
-from .textfile import LineDict, parse_toml, parse_yaml, read_text
+from .textfile import LineDict, decode_text, parse_toml, parse_yaml, read_bytes, read_text
 
 SOURCE_KINDS = ("documentary", "article", "interview", "video", "note", "book", "paper", "web", "podcast")
 NOTE_NEUTRAL_FIELDS = ("date", "people", "topics", "sources", "events", "quotes", "draft")
@@ -903,7 +903,7 @@ def content_files(root: Path, problems: Problems):
         found = []
 
         def unreadable(exc: OSError) -> None:
-            problems.error(_display(root, Path(exc.filename)), f"cannot read the folder: {exc.strerror}",
+            problems.error(display_path(root, Path(exc.filename)), f"cannot read the folder: {exc.strerror}",
                            hint="check that the folder exists and that you may read it")
 
         for dirpath, dirnames, filenames in os.walk(base, onerror=unreadable, followlinks=False):
@@ -916,7 +916,7 @@ def content_files(root: Path, problems: Problems):
                     dirnames.remove(name)
                     _linked_folder(root, root_real, Path(dirpath) / name, problems)
         for path in sorted(found):
-            display = _display(root, path)
+            display = display_path(root, path)
             if path.is_symlink():
                 target = _link_target(path)
                 if target is None:
@@ -939,7 +939,7 @@ def _link_target(path: Path) -> Path | None:
 
 
 def _linked_folder(root: Path, root_real: Path, path: Path, problems: Problems) -> None:
-    display = _display(root, path)
+    display = display_path(root, path)
     target = _link_target(path)
     if target is None:
         problems.error(display, "the folder is a broken or looping link", hint="remove the link")
@@ -950,7 +950,7 @@ def _linked_folder(root: Path, root_real: Path, path: Path, problems: Problems) 
         problems.warn(display, "a linked folder is not followed", hint="copy the files into content/ instead")
 
 
-def _display(root: Path, path: Path) -> str:
+def display_path(root: Path, path: Path) -> str:
     """The path as the writer knows it: the content folder as given, then the file inside it."""
     try:
         return str(root / path.relative_to(root))
@@ -989,7 +989,9 @@ def load_content(root: Path, config: SiteConfig, problems: Problems, cache: dict
             results[display] = (key, digest, hit[2], hit[3])
         else:
             todo.append((folder, path, display, key, digest))
-    for (folder, path, display, key, digest), (part, found) in zip(todo, _parse_files(todo, config)):
+    for (folder, path, display, key, digest), (part, found, read) in zip(todo, _parse_files(todo, config)):
+        if cache is not None and digest is None:
+            digest = read  # the hash of the bytes the parser read
         results[display] = (key if digest is not None else None, digest, part, found)
     for _, _, display in files:  # merged in the order of the walk, however they were parsed
         entry = results[display]
@@ -1009,7 +1011,7 @@ PARALLEL_MIN_FILES = 400
 def _parse_files(todo: list[tuple], config: SiteConfig) -> list[tuple]:
     from .parallel import fan_out
 
-    return fan_out(lambda chunk: [_load_file(folder, path, display, config) for folder, path, display, *_ in chunk],
+    return fan_out(lambda chunk: [load_file(folder, path, display, config) for folder, path, display, *_ in chunk],
                    todo, PARALLEL_MIN_FILES)
 
 
@@ -1027,24 +1029,31 @@ def file_digest(path: Path, key: tuple, max_size: int) -> bytes | None:
         return None
     try:
         with open(path, "rb") as handle:
-            return hashlib.blake2b(handle.read(max_size + 1), digest_size=16).digest()
+            return _digest(handle.read(max_size + 1))
     except OSError:
         return None
 
 
-def _load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tuple["ContentSet", list]:
-    """One file → the records it holds (as a ContentSet of its own) and its problems."""
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tuple["ContentSet", list, bytes | None]:
+    """One file → the records it holds (as a ContentSet of its own), its problems, and the
+    BLAKE2 digest of the bytes it was parsed from (None if it could not be read)."""
     part = ContentSet(config=config)
     problems = Problems()
     suffix = path.suffix.lower()
     expected = (".md", ".markdown") if folder in ("notes", "transcripts") else (".yaml", ".yml")
+    digest = None
     if suffix not in expected:
         problems.warn(display, f"ignored: {folder}/ holds {' or '.join(expected)} files")
-        return part, problems.items
+        return part, problems.items, file_digest(path, stat_key(path), config.max_file_size)
     try:
-        text = read_text(path, display, config.max_file_size)
-        _load_one(part, folder, path, display, text, problems)
-        return part, problems.items
+        data = read_bytes(path, display, config.max_file_size)
+        digest = _digest(data)
+        _load_one(part, folder, path, display, decode_text(data, display), problems)
+        return part, problems.items, digest
     except ContentError as exc:
         problems.add(exc)
     except RecursionError:
@@ -1054,7 +1063,7 @@ def _load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tup
         slug, lang = slug_and_lang(path.name)
         part.unreadable.add((slug, lang or config.default_language))
     part.unreadable_ids.add((folder, path.stem))
-    return part, problems.items
+    return part, problems.items, digest
 
 
 def _merge(content: "ContentSet", part: "ContentSet") -> None:

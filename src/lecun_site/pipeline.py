@@ -135,10 +135,11 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     static = options.static or default_dir(options.content, "static")
     cache = BuildCache(cache_dir(options.out)) if options.cache else None
     key, digests = "", None
-    if cache is not None:
+    if cache is not None and cache.state.build_key:  # a last build to compare with
         t0 = time.perf_counter()
         config = load_config(options.content, options.base_url)
-        key, digests = build_key(options, templates, config)
+        digests = content_digests(options.content, config)
+        key = build_key(options, templates, config, digests)
         state = cache.state
         current = (key == state.build_key and state.out == str(options.out.resolve()) and state.outputs
                    and (state.search or not options.search) and pages_untouched(state, options.out)
@@ -150,6 +151,8 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     markdown.used_keys().clear()
     graph = load_site(options, problems, timings, cache, digests)
     problems.raise_if_errors()
+    if cache is not None and not key:  # a first build: the loader hashed every file it read
+        key = build_key(options, templates, graph.config, {display: entry[1] for display, entry in cache.files.items()})
 
     t0 = time.perf_counter()
     jobs = plan_pages(graph)
@@ -207,22 +210,28 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
                        notices=notices)
 
 
-def build_key(options: BuildOptions, templates: Path, config: SiteConfig) -> tuple[str, dict[str, bytes | None]]:
-    """A hash of everything a build reads: the bytes of every content file (site.yaml too) and
-    template, and the options; equal keys make equal sites (the cache's stamp covers the code).
-    Also returns the content files' digests, which the loader then uses instead of reading
-    every file again."""
+def content_digests(content: Path, config: SiteConfig) -> dict[str, bytes | None]:
+    """The BLAKE2 digest of every content file, by display path (None for one that cannot be
+    read); the loader uses them instead of reading every file again."""
     from .loader import content_files, file_digest, stat_key
+
+    return {display: file_digest(path, stat_key(path), config.max_file_size)
+            for _, path, display in content_files(content, Problems())}
+
+
+def build_key(options: BuildOptions, templates: Path, config: SiteConfig, digests: dict[str, bytes | None]) -> str:
+    """A hash of everything a build reads: the bytes of every content file (`digests`, by
+    display path), site.yaml, the templates, and the options; equal keys make equal sites
+    (the cache's stamp covers the code)."""
+    from .loader import file_digest, stat_key
 
     def digest(path: Path) -> bytes | None:
         return file_digest(path, stat_key(path), config.max_file_size)
 
-    digests = {display: digest(path) for _, path, display in content_files(options.content, Problems())}
     template_files = sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else []
-    key = stable_hash(str(options.content.resolve()), str(templates.resolve()), options.base_url, options.drafts,
-                      options.local, options.search, sorted(digests.items()), digest(options.content / "site.yaml"),
-                      [(p.relative_to(templates).as_posix(), digest(p)) for p in template_files])
-    return key, digests
+    return stable_hash(str(options.content.resolve()), str(templates.resolve()), options.base_url, options.drafts,
+                       options.local, options.search, sorted(digests.items()), digest(options.content / "site.yaml"),
+                       [(p.relative_to(templates).as_posix(), digest(p)) for p in template_files])
 
 
 def pages_untouched(state: CacheState, out: Path) -> bool:

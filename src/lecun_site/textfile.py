@@ -113,6 +113,11 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 
 def read_text(path: Path, display: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str:
     """The text of a content file, or a ContentError that says what is wrong with it."""
+    return decode_text(read_bytes(path, display, max_size), display)
+
+
+def read_bytes(path: Path, display: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
+    """The bytes of a regular file of at most `max_size` bytes, or a ContentError."""
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
@@ -127,6 +132,11 @@ def read_text(path: Path, display: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -
                            hint="check that the file exists and that you may read it") from exc
     if len(data) > max_size:
         raise _too_big(display, len(data), max_size)
+    return data
+
+
+def decode_text(data: bytes, display: str) -> str:
+    """UTF-8 bytes (BOM or not) as text with \\n line ends, or a ContentError naming the line."""
     for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
                       (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
         if data.startswith(bom):
