@@ -216,7 +216,9 @@ def test_raw_html_and_script_links_in_content_do_not_run(minimal_site, tmp_path,
     assert "<script>alert(1)</script>" in page.select_one(".prose").get_text()
 
 
-def test_parallel_rendering_writes_the_same_bytes_as_serial(minimal_site, tmp_path):
+@pytest.mark.parametrize("workers", [2, 3])
+def test_parallel_rendering_writes_the_same_bytes_as_serial(minimal_site, tmp_path, monkeypatch, workers):
+    import lecun_site.pipeline as pipeline
     from lecun_site.errors import Problems
     from lecun_site.pages import plan_pages
     from lecun_site.pipeline import BuildOptions, load_site, write_pages
@@ -226,6 +228,30 @@ def test_parallel_rendering_writes_the_same_bytes_as_serial(minimal_site, tmp_pa
     graph = load_site(BuildOptions(content=minimal_site, out=tmp_path / "x"), Problems(), {})
     jobs = plan_pages(graph)
     write_pages(Renderer(graph, ROOT / "templates"), jobs, tmp_path / "serial", workers=1)
-    write_pages(Renderer(graph, ROOT / "templates"), jobs, tmp_path / "forked", workers=2)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)  # fork even for this small site
+    seen = []
+    write_pages(Renderer(graph, ROOT / "templates"), jobs, tmp_path / "forked", workers=workers,
+                progress=lambda done, total: seen.append((done, total)))
     assert tree_bytes(tmp_path / "serial") == tree_bytes(tmp_path / "forked")
     assert len(tree_bytes(tmp_path / "serial")) == len(jobs)
+    assert seen[-1] == (len(jobs), len(jobs)) and len(seen) > workers  # progress came chunk by chunk
+
+
+def test_fan_out_keeps_each_group_in_one_process_and_results_in_order():
+    import os
+
+    from lecun_site.parallel import _shares, fan_out
+
+    items = [("zh" if i % 3 else "en", i) for i in range(60)] + [(None, 60)]
+    shares = _shares(items, 2, group=lambda item: item[0])
+    assert sorted(i for share in shares for i in share) == list(range(61))  # every item once
+    assert [{items[i][0] for i in share} - {None} for share in shares] in ([{"zh"}, {"en"}], [{"en"}, {"zh"}])
+    # more workers than groups: the largest group is split, nothing is lost or repeated
+    shares = _shares(items, 4, group=lambda item: item[0])
+    assert len(shares) == 4 and sorted(i for share in shares for i in share) == list(range(61))
+
+    results = fan_out(lambda chunk: [(item[1], item[0], os.getpid()) for item in chunk], items, threshold=1,
+                      workers=2, group=lambda item: item[0])
+    assert [number for number, _, _ in results] == list(range(61))  # in the order of the items
+    pids = {lang: {pid for _, l, pid in results if l == lang} for lang in ("zh", "en")}
+    assert len(pids["zh"]) == 1 and len(pids["en"]) == 1 and pids["zh"] != pids["en"]

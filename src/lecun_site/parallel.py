@@ -9,6 +9,11 @@ pickled back. It runs serially where forking is unsafe (other threads are runnin
 
 `gc.freeze()` before forking keeps the garbage collector from touching, and so copying, the
 pages the workers share with this process.
+
+With `group`, items of one group stay in one process as far as the number of workers allows:
+pages are grouped by language, so that a fragment shared by the pages of one language (an
+event on the timeline, a person's page and a note; see render.Page.fragment) is rendered by
+one process, not once in each.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import gc
 import multiprocessing
 import os
 import threading
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Hashable, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,7 +39,8 @@ def can_fork() -> bool:
 
 
 def fan_out(function: Callable[[list[T]], list[R]], items: Sequence[T], threshold: int,
-            workers: int | None = None, on_chunk: Callable[[list[R]], None] | None = None) -> list[R]:
+            workers: int | None = None, on_chunk: Callable[[list[R]], None] | None = None,
+            group: Callable[[T], Hashable] | None = None) -> list[R]:
     """[*function(chunk) for each chunk], in the order of `items`; `function` returns one
     result per item of its chunk. `on_chunk` sees each chunk's results as they come in."""
     global _JOB
@@ -44,9 +50,7 @@ def fan_out(function: Callable[[list[T]], list[R]], items: Sequence[T], threshol
         if on_chunk:
             on_chunk(results)
         return results
-    step = workers * 8
-    chunks = [list(range(start, len(items), step)) for start in range(min(step, len(items)))]
-    mine, theirs = chunks[::workers], [c for i, c in enumerate(chunks) if i % workers]
+    shares = _shares(items, workers, group)
     results: list = [None] * len(items)
 
     def keep(indices: list[int], chunk_results: list) -> None:
@@ -57,17 +61,52 @@ def fan_out(function: Callable[[list[T]], list[R]], items: Sequence[T], threshol
 
     _JOB = (function, items)
     gc.freeze()
+    pools = []
     try:
-        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-            pending = pool.imap_unordered(_run, theirs)
-            for indices in mine:
-                keep(*_run(indices))
-            for indices, chunk_results in pending:
+        # one single-process pool per share, so that each share stays in one process
+        context = multiprocessing.get_context("fork")
+        pending = []
+        for share in shares[1:]:
+            pool = context.Pool(1)
+            pools.append(pool)
+            pending.append(pool.imap(_run, _chunks(share)))
+        for indices in _chunks(shares[0]):
+            keep(*_run(indices))
+        for share_results in pending:
+            for indices, chunk_results in share_results:
                 keep(indices, chunk_results)
     finally:
+        for pool in pools:
+            pool.terminate()
         gc.unfreeze()
         _JOB = None
     return results
+
+
+def _shares(items: Sequence[T], workers: int, group: Callable[[T], Hashable] | None) -> list[list[int]]:
+    """Item numbers for each of `workers` processes: whole groups where there are enough of
+    them (the largest first, each to the share with the fewest items), else the largest group
+    is split, every other item, until there are as many groups as workers."""
+    if group is None:
+        groups = [list(range(len(items)))]
+    else:
+        by_key: dict = {}
+        for index, item in enumerate(items):
+            by_key.setdefault(group(item), []).append(index)
+        groups = list(by_key.values())
+    while len(groups) < workers:
+        groups.sort(key=len)
+        largest = groups.pop()
+        groups += [largest[0::2], largest[1::2]]
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    for members in sorted(groups, key=len, reverse=True):
+        min(shares, key=len).extend(members)
+    return [sorted(share) for share in shares if share]
+
+
+def _chunks(indices: list[int], count: int = 8) -> list[list[int]]:
+    """`indices` in `count` interleaved chunks (each a mix of the kinds of items)."""
+    return [indices[start::count] for start in range(min(count, len(indices)))]
 
 
 def _run(indices: list[int]) -> tuple[list[int], list]:

@@ -369,7 +369,7 @@ def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
             progress(done, total)
 
     if jobs:
-        fan_out(render, jobs, PARALLEL_MIN_PAGES, workers=workers, on_chunk=collect)
+        fan_out(render, jobs, PARALLEL_MIN_PAGES, workers=workers, on_chunk=collect, group=lambda job: job.lang)
 
 
 def copy_static(static: Path, target: Path) -> None:
