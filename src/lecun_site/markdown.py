@@ -96,10 +96,23 @@ def _safe_embed(html: str) -> str | None:
             'allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe></div>\n')
 
 
+# An internal link in plain characters is its own normal form: markdown-it's normalizeLink
+# (parse, percent-encode, format again) returns it unchanged, and a large site has hundreds of
+# thousands of them (tests/test_markdown_links.py checks the two agree).
+_PLAIN_INTERNAL = re.compile(r"@/[A-Za-z0-9_./#-]*")
+
+
+class _MarkdownIt(MarkdownIt):
+    def normalizeLink(self, url: str) -> str:
+        if _PLAIN_INTERNAL.fullmatch(url):
+            return url
+        return super().normalizeLink(url)
+
+
 def _make_md() -> MarkdownIt:
     # maxNesting bounds the parser's recursion (quotes in lists in quotes…); deeper markup stays
     # text. It also bounds the work per '[' in a run of unclosed brackets, so keep it small.
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False, "maxNesting": 20})
+    md = _MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False, "maxNesting": 20})
     md.enable(["table", "strikethrough"])
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.add_render_rule("citation", _render_citation)
