@@ -185,3 +185,23 @@ def test_transcript_turns_sections_and_times():
     assert [(s.title, s.first_turn) for s in tr.sections] == [("开场", 1), ("后来", 3)]
     assert tr.intro == "intro text"
     assert tr.turns[0].line == 10
+
+
+def test_the_shape_walk_is_skipped_only_where_nothing_can_be_deep_or_aliased():
+    from lecun_site.textfile import MAX_DEPTH, _plainly_shallow
+
+    front = "title: A note\ndate: 2001-02-02\npeople: [marie-laurent, boris-tanaka]\nsources: [a, {source: b, at: turn-3}]"
+    assert _plainly_shallow(front)
+    assert not _plainly_shallow("base: &b [1, 2]\ncopy: *b")
+    for deep in ("[" * MAX_DEPTH, "{a: " * MAX_DEPTH, "- " * MAX_DEPTH + "x", "-\n" * MAX_DEPTH,
+                 "a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, MAX_DEPTH)), "? " * MAX_DEPTH):
+        assert not _plainly_shallow(deep)
+
+
+@pytest.mark.parametrize("text", ["- " * 60 + "x", "[" * 60 + "]" * 60, "".join(" " * i + "k:\n" for i in range(60))])
+def test_deep_yaml_is_refused_with_or_without_the_shortcut(text):
+    from lecun_site.errors import ContentError
+    from lecun_site.textfile import parse_yaml
+
+    with pytest.raises(ContentError, match="nested more than"):
+        parse_yaml("deep.yaml", text)

@@ -179,7 +179,8 @@ def parse_yaml(display: str, text: str, first_line: int = 1) -> Any:
 
     loader = None
     try:
-        _check_shape(display, text, at)
+        if not _plainly_shallow(text):
+            _check_shape(display, text, at)
         loader = _Loader(text)
         loader.line_offset = first_line - 1
         return loader.get_single_data()
@@ -212,6 +213,20 @@ def parse_yaml(display: str, text: str, first_line: int = 1) -> Any:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def _plainly_shallow(text: str) -> bool:
+    """Whether `text` certainly has no aliases and no nesting past MAX_DEPTH, so that the walk
+    of _check_shape can be skipped (a small front matter usually is).
+
+    Every collection needs an indicator of its own: `[`, `{`, a `?` or `:` of a key, or a `-`
+    followed by a space, tab or line end. Without `&` and `*` there is no anchor or alias.
+    """
+    if "&" in text or "*" in text:
+        return False
+    indicators = (text.count("[") + text.count("{") + text.count("?") + text.count(":") + text.count("- ")
+                  + text.count("-\t") + text.count("-\n") + text.endswith("-"))
+    return indicators < MAX_DEPTH
 
 
 def _check_shape(display: str, text: str, at) -> None:
