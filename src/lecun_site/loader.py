@@ -882,6 +882,33 @@ class ContentSet:
     unreadable_ids: set[tuple[str, str]] = field(default_factory=set)  # (folder, id) of files that failed
 
 
+_RECORD_LISTS = ("sources", "people", "topics", "events", "quotes", "discrepancies", "notes", "transcripts")
+
+
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """What one file holds, as kept per file between builds (serve's parse cache, the build
+    cache): tuples and frozensets, so that the collections a file does not fill cost nothing."""
+
+    sources: tuple[Source, ...] = ()
+    people: tuple[Person, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    events: tuple[Event, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    discrepancies: tuple[Discrepancy, ...] = ()
+    notes: tuple[Note, ...] = ()
+    transcripts: tuple[Transcript, ...] = ()
+    i18n: tuple[tuple[str, dict[str, str]], ...] = ()
+    unreadable: frozenset[tuple[str, str]] = frozenset()
+    unreadable_ids: frozenset[tuple[str, str]] = frozenset()
+
+    @classmethod
+    def of(cls, content: "ContentSet") -> "FilePart":
+        return cls(**{name: tuple(getattr(content, name)) for name in _RECORD_LISTS},
+                   i18n=tuple(content.i18n.items()), unreadable=frozenset(content.unreadable),
+                   unreadable_ids=frozenset(content.unreadable_ids))
+
+
 _FOLDERS = ("sources", "people", "topics", "timeline", "quotes", "discrepancies", "notes", "transcripts", "i18n")
 
 
@@ -1038,9 +1065,9 @@ def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tuple["ContentSet", list, bytes | None]:
-    """One file → the records it holds (as a ContentSet of its own), its problems, and the
-    BLAKE2 digest of the bytes it was parsed from (None if it could not be read)."""
+def load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tuple[FilePart, list, bytes | None]:
+    """One file → the records it holds, its problems, and the BLAKE2 digest of the bytes it
+    was parsed from (None if it could not be read)."""
     part = ContentSet(config=config)
     problems = Problems()
     suffix = path.suffix.lower()
@@ -1048,12 +1075,12 @@ def load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tupl
     digest = None
     if suffix not in expected:
         problems.warn(display, f"ignored: {folder}/ holds {' or '.join(expected)} files")
-        return part, problems.items, file_digest(path, stat_key(path), config.max_file_size)
+        return FilePart(), problems.items, file_digest(path, stat_key(path), config.max_file_size)
     try:
         data = read_bytes(path, display, config.max_file_size)
         digest = _digest(data)
         _load_one(part, folder, path, display, decode_text(data, display), problems)
-        return part, problems.items, digest
+        return FilePart.of(part), problems.items, digest
     except ContentError as exc:
         problems.add(exc)
     except RecursionError:
@@ -1063,11 +1090,11 @@ def load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tupl
         slug, lang = slug_and_lang(path.name)
         part.unreadable.add((slug, lang or config.default_language))
     part.unreadable_ids.add((folder, path.stem))
-    return part, problems.items, digest
+    return FilePart.of(part), problems.items, digest
 
 
-def _merge(content: "ContentSet", part: "ContentSet") -> None:
-    for name in ("sources", "people", "topics", "events", "quotes", "discrepancies", "notes", "transcripts"):
+def _merge(content: "ContentSet", part: FilePart) -> None:
+    for name in _RECORD_LISTS:
         getattr(content, name).extend(getattr(part, name))
     content.i18n.update(part.i18n)
     content.unreadable |= part.unreadable
