@@ -185,3 +185,25 @@ def test_incremental_equals_full_build_over_random_edits(minimal_site, tmp_path,
         full = tmp_path / f"full-{step}"
         build_site(BuildOptions(content=minimal_site, out=full))
         assert tree_bytes(out) == tree_bytes(full), f"step {step}"
+
+
+def test_a_template_failing_partway_leaves_every_page_as_it_was(minimal_site, tmp_path):
+    """Pages are rendered into temporary files and moved into place only when all rendered:
+    a template that breaks on the last of many pages leaves the first ones untouched too."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    out = tmp_path / "_site"
+    b = make_builder(minimal_site, out, tmp_path, templates)
+    first = b.build()
+    assert first.ok
+    notes = [job.url for job in first.rendered if job.kind == "note"]
+    assert len(notes) > 2
+    before = tree_bytes(out)
+    # every note page changes, and the last one rendered fails
+    edit(templates / "note.html", '<article class="note"',
+         f"{{% if page.url == '{notes[-1]}' %}}{{{{ missing_variable }}}}{{% endif %}}"
+         '<article class="note changed"')
+    with pytest.raises(Exception, match="missing_variable"):
+        b.build()
+    assert tree_bytes(out) == before
+    assert not [p for p in out.rglob(".*.tmp-*")], "temporary files are cleaned up"
