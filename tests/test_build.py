@@ -1,5 +1,6 @@
 """Integration: build small sites through the CLI and read the HTML as a browser would."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -216,31 +217,70 @@ def test_raw_html_and_script_links_in_content_do_not_run(minimal_site, tmp_path,
     assert "<script>alert(1)</script>" in page.select_one(".prose").get_text()
 
 
-@pytest.mark.parametrize("workers", [2, 3])
-def test_parallel_rendering_writes_the_same_bytes_as_serial(minimal_site, tmp_path, monkeypatch, workers):
-    import lecun_site.pipeline as pipeline
-    from lecun_site.errors import Problems
-    from lecun_site.pages import plan_pages
-    from lecun_site.pipeline import BuildOptions, load_site, write_pages
-    from lecun_site.render import Renderer
+# Forking needs a process with no other threads (parallel.can_fork); the test session has some
+# (served sites, the browser), so these tests fork in a fresh interpreter of their own.
+PARALLEL_SCRIPT = """
+import json, os, sys
+from pathlib import Path
+import lecun_site.pipeline as pipeline
+from lecun_site.errors import Problems
+from lecun_site.pages import plan_pages
+from lecun_site.pipeline import BuildOptions, load_site, write_pages
+from lecun_site.render import Renderer
+
+content, out, templates, workers = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+graph = load_site(BuildOptions(content=content, out=out / "x"), Problems(), {})
+jobs = plan_pages(graph)
+write_pages(Renderer(graph, templates), jobs, out / "serial", workers=1)
+pipeline.PARALLEL_MIN_PAGES = 1  # fork even for this small site
+seen = []
+write_pages(Renderer(graph, templates), jobs, out / "forked", workers=workers,
+            progress=lambda done, total: seen.append((done, total)))
+print(json.dumps({"jobs": len(jobs), "seen": seen}))
+"""
+
+
+def run_python(script: str, *args) -> str:
+    import subprocess
+    import sys
+
     from conftest import ROOT
 
-    graph = load_site(BuildOptions(content=minimal_site, out=tmp_path / "x"), Problems(), {})
-    jobs = plan_pages(graph)
-    write_pages(Renderer(graph, ROOT / "templates"), jobs, tmp_path / "serial", workers=1)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)  # fork even for this small site
-    seen = []
-    write_pages(Renderer(graph, ROOT / "templates"), jobs, tmp_path / "forked", workers=workers,
-                progress=lambda done, total: seen.append((done, total)))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_parallel_rendering_writes_the_same_bytes_as_serial(minimal_site, tmp_path, workers):
+    import json
+
+    from conftest import ROOT
+
+    result = json.loads(run_python(PARALLEL_SCRIPT, minimal_site, tmp_path, ROOT / "templates", workers))
     assert tree_bytes(tmp_path / "serial") == tree_bytes(tmp_path / "forked")
-    assert len(tree_bytes(tmp_path / "serial")) == len(jobs)
-    assert seen[-1] == (len(jobs), len(jobs)) and len(seen) > workers  # progress came chunk by chunk
+    assert len(tree_bytes(tmp_path / "serial")) == result["jobs"]
+    seen = [tuple(step) for step in result["seen"]]
+    assert seen[-1] == (result["jobs"], result["jobs"]) and len(seen) > workers  # progress came chunk by chunk
+
+
+FAN_OUT_SCRIPT = """
+import json, os
+from lecun_site.parallel import _shares, fan_out
+
+items = [("zh" if i % 3 else "en", i) for i in range(60)] + [(None, 60)]
+results = fan_out(lambda chunk: [(item[1], item[0], os.getpid()) for item in chunk], items, threshold=1,
+                  workers=2, group=lambda item: item[0])
+print(json.dumps({"parent": os.getpid(), "results": results}))
+"""
 
 
 def test_fan_out_keeps_each_group_in_one_process_and_results_in_order():
-    import os
+    import json
 
-    from lecun_site.parallel import _shares, fan_out
+    from lecun_site.parallel import _shares
 
     items = [("zh" if i % 3 else "en", i) for i in range(60)] + [(None, 60)]
     shares = _shares(items, 2, group=lambda item: item[0])
@@ -250,8 +290,9 @@ def test_fan_out_keeps_each_group_in_one_process_and_results_in_order():
     shares = _shares(items, 4, group=lambda item: item[0])
     assert len(shares) == 4 and sorted(i for share in shares for i in share) == list(range(61))
 
-    results = fan_out(lambda chunk: [(item[1], item[0], os.getpid()) for item in chunk], items, threshold=1,
-                      workers=2, group=lambda item: item[0])
+    found = json.loads(run_python(FAN_OUT_SCRIPT))
+    results = found["results"]
     assert [number for number, _, _ in results] == list(range(61))  # in the order of the items
     pids = {lang: {pid for _, l, pid in results if l == lang} for lang in ("zh", "en")}
     assert len(pids["zh"]) == 1 and len(pids["en"]) == 1 and pids["zh"] != pids["en"]
+    assert found["parent"] in pids["zh"] | pids["en"]  # the parent works too
