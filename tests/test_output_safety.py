@@ -198,16 +198,25 @@ def test_recovery_deletes_what_dead_builds_left_and_keeps_a_running_builds_folde
     pid = dead_pid()
     make_site(tmp_path / f"._site.old-{pid}", "older")
     make_site(tmp_path / f"._site.building-{pid}", "partial")
-    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    # a build running elsewhere holds the lock on its staging folder (pipeline._hold)
+    staging = make_site(tmp_path / "._site.building-7", "in progress")
+    running = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys, time; "
+                                f"fd = os.open({str(staging)!r}, os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
+                                "print('locked', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
     try:
-        make_site(tmp_path / f"._site.building-{running.pid}", "in progress")
+        assert running.stdout.readline().strip() == "locked"
+        # a folder whose process id is alive (pid 1 always is) but that nobody holds: a dead
+        # build's, its id since reused (ids wrap at 32,768 here)
+        make_site(tmp_path / "._site.building-1", "left by a build whose id was reused")
         (tmp_path / "._site.notes").write_text("not a build folder", encoding="utf-8")
         recover_interrupted(out)
         assert set(tree_bytes(out).values()) == {b"current"}
-        assert leftovers(out) == ["._site.building-" + str(running.pid), "._site.notes"]
+        assert leftovers(out) == ["._site.building-7", "._site.notes"]
     finally:
         running.kill()
         running.wait()
+    recover_interrupted(out)  # its builder has died: now it goes
+    assert leftovers(out) == ["._site.notes"]
 
 
 # ---------------------------------------------------------------- SIGKILL, for real

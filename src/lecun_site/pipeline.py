@@ -32,6 +32,11 @@ from .render import Renderer
 from .search import index_search
 from .signatures import Signer, TemplateFingerprints, stable_hash
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: staging folders are judged by process id alone
+    fcntl = None
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -298,6 +303,8 @@ def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Pat
     recover_interrupted(out)
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    lock = _hold(staging)
     try:
         t0 = time.perf_counter()
         write_pages(renderer, [job for job in jobs if job.out_path not in reuse], staging, progress,
@@ -316,6 +323,8 @@ def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Pat
         swap_into_place(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
 
 
 def link_files(source: Path, target: Path, relative_paths: list[str]) -> None:
@@ -345,7 +354,7 @@ def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
                 site_jobs: list[PageJob] | None = None) -> None:
     """Render `jobs` into `folder`; `site_jobs` (default: `jobs`) are all the pages of the
     site, which pages such as the sitemap list."""
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for parent in sorted({(folder / job.out_path).parent for job in jobs}):
         parent.mkdir(parents=True, exist_ok=True)
     site_jobs = jobs if site_jobs is None else site_jobs
@@ -453,7 +462,10 @@ def recover_interrupted(out: Path) -> None:
 
     An old site set aside by the two-rename swap goes back to `out` if `out` is missing
     (and is deleted otherwise); staging folders of builds that are no longer running are
-    deleted. Folders of a build still running elsewhere are left alone.
+    deleted. Folders of a build still running elsewhere are left alone: a build holds an
+    flock on its staging folder for as long as it runs (the system releases it when the
+    process dies, however it dies), which, unlike its process id, cannot be reused by
+    another process.
     """
     if not out.parent.is_dir():
         return
@@ -461,7 +473,9 @@ def recover_interrupted(out: Path) -> None:
     for kind in ("old", "building"):
         for leftover in leftovers:
             stem, _, pid = leftover.name.rpartition("-")
-            if stem != f".{out.name}.{kind}" or not pid.isdigit() or _alive(int(pid)):
+            if stem != f".{out.name}.{kind}" or not pid.isdigit():
+                continue
+            if _in_use(leftover) if kind == "building" and fcntl else _alive(int(pid)):
                 continue
             if leftover.is_symlink() or not leftover.is_dir():
                 continue  # not ours: the build makes only real folders
@@ -469,6 +483,30 @@ def recover_interrupted(out: Path) -> None:
                 os.rename(leftover, out)
             else:
                 shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _hold(folder: Path) -> int | None:
+    """Lock `folder` for this process (see recover_interrupted); the descriptor to close."""
+    if fcntl is None:
+        return None
+    handle = os.open(folder, os.O_RDONLY)
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return handle
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether a running build holds `folder`'s lock."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return True  # not ours to judge: leave it
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(handle)  # also releases the lock just taken
 
 
 def _alive(pid: int) -> bool:
