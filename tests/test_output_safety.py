@@ -26,7 +26,8 @@ from lecun_site.pipeline import PROJECT_ROOT, check_output_dir, recover_interrup
 def leftovers(out: Path) -> list[str]:
     """Staging and set-aside folders of `out` still lying beside it (its build cache is meant to stay)."""
     return sorted(p.name for p in out.parent.iterdir()
-                  if p.name.startswith(f".{out.name}.") and p.name != f".{out.name}.cache")
+                  if (p.name.startswith(f".{out.name}.") and p.name != f".{out.name}.cache")
+                  or p.name.startswith(".pagefind-"))  # search.py's work folders, if they were left here
 
 
 def dead_pid() -> int:

@@ -103,7 +103,9 @@ def _index_languages_apart(binary: Path, folder: Path, langs: list[str]) -> bool
     index are named by their content and the shared assets are the same, so the merge is
     only a copy plus joining the `languages` of pagefind-entry.json; any clash, or a run that
     fails, returns False (the caller then indexes the site in one run)."""
-    work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=folder.parent))
+    # inside the folder being indexed (it holds no HTML), so that a build killed meanwhile
+    # leaves nothing beside the output: its staging folder, with this in it, is cleaned up
+    work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=folder))
     try:
         runs = [subprocess.Popen([str(binary), "--site", str(folder), "--glob", f"{lang}/**/*.html", "--output-path",
                                   str(work / lang), "--silent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
