@@ -220,6 +220,19 @@ def test_recovery_deletes_what_dead_builds_left_and_keeps_a_running_builds_folde
     assert leftovers(out) == ["._site.notes"]
 
 
+def test_a_build_with_nothing_to_do_still_cleans_up_after_killed_builds(minimal_site, tmp_path, cli):
+    """The up-to-date check ends a no-change build early; what killed builds left beside the
+    output goes anyway (CI caught this: twelve kills all before the swap, then a rebuild of
+    the site already there)."""
+    out = tmp_path / "_site"
+    assert cli("build", "--content", minimal_site, "--out", out, "--no-search").code == 0
+    make_site(tmp_path / f"._site.building-{dead_pid()}", "partial")
+    (tmp_path / "._site.building-1").mkdir()  # pid 1 is alive, but no build holds the folder
+    result = cli("build", "--content", minimal_site, "--out", out, "--no-search")
+    assert result.code == 0 and "0 rendered" in result.out  # the no-change path
+    assert leftovers(out) == []
+
+
 # ---------------------------------------------------------------- SIGKILL, for real
 
 

@@ -135,6 +135,7 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     if not options.content.is_dir():
         raise BuildFailed([ContentError(str(options.content), "the content folder does not exist")])
     check_output_dir(options.out, options.content)
+    recover_interrupted(options.out)  # first: a build with nothing to do cleans up after killed ones too
     problems = Problems()
     templates = options.templates or default_dir(options.content, "templates")
     static = options.static or default_dir(options.content, "static")
