@@ -23,7 +23,7 @@ from .graph import SiteGraph, build_graph
 from .loader import load_content
 from .pages import PageJob, plan_pages
 from .cache import BuildCache, PageRecord, cache_dir
-from .pipeline import BuildOptions, default_dir, publish_site, reusable_pages
+from .pipeline import BuildOptions, default_dir, publish_site, recover_interrupted, reusable_pages
 from .render import Renderer
 from .signatures import RecordHashes, Signer, TemplateFingerprints, note_fingerprints, stable_hash
 
@@ -139,6 +139,7 @@ class Builder:
                 reuse = reusable_pages(cache.state, out, new_signatures) if cache else set()
                 if cache and len(reuse) < len(jobs):
                     cache.load_markdown()
+                recover_interrupted(out)
                 publish_site(renderer, jobs, out, self.static_dir, problems, search=self.search, reuse=reuse)
                 rendered = [job for job in jobs if job.out_path not in reuse]
                 if cache:

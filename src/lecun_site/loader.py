@@ -43,7 +43,7 @@ from .records import (
     is_valid_id,
     parse_timestamp,
 )
-from .textfile import LineDict, decode_text, parse_toml, parse_yaml, read_bytes, read_text
+from .textfile import LineDict, decode_text, parse_toml, parse_yaml, read_bytes
 
 SOURCE_KINDS = ("documentary", "article", "interview", "video", "note", "book", "paper", "web", "podcast")
 NOTE_NEUTRAL_FIELDS = ("date", "people", "topics", "sources", "events", "quotes", "draft")

@@ -99,7 +99,8 @@ def _safe_embed(html: str) -> str | None:
 # An internal link in plain characters is its own normal form: markdown-it's normalizeLink
 # (parse, percent-encode, format again) returns it unchanged, and a large site has hundreds of
 # thousands of them (tests/test_markdown_links.py checks the two agree).
-_PLAIN_INTERNAL = re.compile(r"@/[A-Za-z0-9_./#-]*")
+_PLAIN_TARGET = r"@/[A-Za-z0-9_./#-]*"
+_PLAIN_INTERNAL = re.compile(_PLAIN_TARGET)
 
 
 class _MarkdownIt(MarkdownIt):
@@ -114,7 +115,7 @@ class _MarkdownIt(MarkdownIt):
 # without parsing the label and destination character by character and tokenizing the label
 # again; anything else, such as emphasis, brackets, escapes, entities or a title, is left to
 # markdown-it (tests/test_markdown_links.py compares the two on generated documents).
-_PLAIN_LINK = re.compile(r"\[([^\[\]\\`~*_!<&\n]+)\]\((@/[A-Za-z0-9_./#-]*)\)")
+_PLAIN_LINK = re.compile(r"\[([^\[\]\\`~*_!<&\n]+)\]\((" + _PLAIN_TARGET + r")\)")
 
 
 def _plain_internal_link(state: StateInline, silent: bool) -> bool:

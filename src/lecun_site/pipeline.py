@@ -297,11 +297,10 @@ def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Pat
                  reuse_search: bool = False) -> None:
     """Render every page into a fresh folder beside `out`, add static files, the search
     index and the GitHub Pages files, then swap it into place. Nothing at `out` changes
-    unless all of that succeeded. Pages in `reuse` (and with `reuse_search` the search
+    unless all of that succeeded (callers run recover_interrupted first). Pages in `reuse` (and with `reuse_search` the search
     index) are hard-linked from the current `out` instead of rendered."""
     timings = timings if timings is not None else {}
     out.parent.mkdir(parents=True, exist_ok=True)
-    recover_interrupted(out)
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
