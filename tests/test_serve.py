@@ -23,7 +23,7 @@ class Server:
         self.folder = folder
         self.log = folder / "serve.log"
         self.proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "lecun_site", "serve", "--port", "0", *extra],
+            [sys.executable, "-X", "faulthandler", "-u", "-m", "lecun_site", "serve", "--port", "0", *extra],
             cwd=folder, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
         )
         self.url = self._wait_for(r"serving \S+ at (http://127\.0\.0\.1:\d+/)")
@@ -42,14 +42,20 @@ class Server:
             time.sleep(0.05)
         raise AssertionError(f"no {pattern!r} in:\n" + self.output())
 
-    def stop(self) -> int:
+    def stop(self, signum: int = signal.SIGINT) -> int:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            self.proc.send_signal(signum)
             try:
                 return self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                raise
+                # -X faulthandler: SIGABRT makes the server print where each of its threads is
+                self.proc.send_signal(signal.SIGABRT)
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+                raise AssertionError(f"serve did not stop within 10 s of signal {signum}:\n" + self.output())
         return self.proc.returncode
 
 
@@ -160,9 +166,10 @@ def test_port_in_use_moves_to_the_next_one_and_says_so(project, server):
         assert second.stop() == 0
 
 
-def test_ctrl_c_stops_cleanly(project):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_stops_cleanly(project, signum):
     srv = Server(project)
-    assert srv.stop() == 0
+    assert srv.stop(signum) == 0
     assert "stopping" in srv.output() and "Traceback" not in srv.output()
 
 

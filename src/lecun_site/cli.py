@@ -7,8 +7,13 @@ Only SiteError is caught; `--debug` shows tracebacks.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import BuildFailed, ContentError, SiteError
@@ -161,9 +166,6 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    import threading
-    import time
-
     from .devserver import DevServer
     from .incremental import Builder
     from .pipeline import BuildOptions, check_output_dir
@@ -225,20 +227,42 @@ def cmd_serve(args) -> int:
     templates = options.templates or builder.templates_dir
     static = options.static or builder.static_dir
     watcher = Watcher(WatchRoots(options.content, templates, static, options.out), rebuild)
-    try:  # from here on, Ctrl-C at any moment stops watcher and server cleanly
-        server.start()
-        watcher.start()
-        if args.port and server.port != args.port:
-            print(f"port {args.port} is in use; serving on port {server.port} instead", flush=True)
-        print(f"serving {options.out} at {server.url} (Ctrl-C to stop)", flush=True)
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        print("\nstopping", flush=True)
-    finally:
-        watcher.stop()
-        server.stop()
+    with _stop_requested() as stop:  # from here on, Ctrl-C or SIGTERM at any moment stops both cleanly
+        try:
+            server.start()
+            watcher.start()
+            if args.port and server.port != args.port:
+                print(f"port {args.port} is in use; serving on port {server.port} instead", flush=True)
+            print(f"serving {options.out} at {server.url} (Ctrl-C to stop)", flush=True)
+            while not stop.wait(1.0):
+                pass
+            print("\nstopping", flush=True)
+        finally:
+            watcher.stop()
+            server.stop()
     return 0
+
+
+@contextlib.contextmanager
+def _stop_requested() -> Iterator[threading.Event]:
+    """An event set by the first Ctrl-C or SIGTERM; a second one exits at once.
+
+    The handlers only set the event. A KeyboardInterrupt raised wherever the main thread
+    happens to be can be swallowed (inside a destructor, or a library's broad `except`),
+    and then serve would never stop: CI once saw it ignore a Ctrl-C."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        if stop.is_set():
+            os._exit(128 + signum)
+        stop.set()
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _index_in_background(out: Path) -> None:
