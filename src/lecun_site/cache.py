@@ -12,7 +12,9 @@ never published) and holds:
   of rendered again;
 - `parsed.pickle` (read only when some content changed): every content file parsed, keyed by
   its path and a BLAKE2 hash of its bytes, so that only files whose bytes changed are parsed;
-- `markdown.pickle`: markdown bodies compiled once (markdown.py), keyed by a hash of the text;
+- `markdown.store`: markdown bodies compiled once (markdown.py), keyed by a hash of the text,
+  read one at a time as pages need them (`CompiledStore`). A build adds what it compiles to a
+  file of its own per process as it goes, and merges those into the store when it saves;
 - `jinja/`: Jinja's compiled templates.
 
 Everything is stamped with the cache format, a hash of lecun-site's own source files, the
@@ -29,6 +31,8 @@ import hashlib
 import os
 import pickle
 import platform
+import secrets
+import struct
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -36,7 +40,7 @@ from pathlib import Path
 
 from . import markdown
 
-FORMAT = 2  # 2: parsed.pickle and markdown.pickle are a header then one pickle per entry
+FORMAT = 3  # 2: parsed.pickle is a header then one pickle per entry; 3: markdown.store
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "markupsafe")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -99,8 +103,7 @@ class BuildCache:
             self._trusted = False
         else:
             self._trusted = True
-        self._markdown_loaded = False
-        self._markdown_file_keys: set = set()  # what markdown.pickle holds
+        self.markdown: CompiledStore | None = None  # once load_markdown() has opened it
         self.files: dict | None = None  # parsed.pickle, once read
         self._saved_files: dict = {}
         self._saved = self._summary()
@@ -122,16 +125,10 @@ class BuildCache:
         return self.files
 
     def load_markdown(self) -> None:
-        """Put the compiled markdown bodies kept last time into markdown.py's cache (once)."""
-        if self._markdown_loaded:
-            return
-        self._markdown_loaded = True
-        header, entries = self._read_entries("markdown.pickle") if self._trusted else (None, None)
-        if header is not None and header.get("stamp") == self.stamp:
-            compiled = markdown.compiled_cache()
-            for key, value in entries.items():
-                compiled.setdefault(key, value)
-            self._markdown_file_keys = set(entries)
+        """Let markdown.py look compiled bodies up in this cache's store, and add to it (once)."""
+        if self.markdown is None:
+            self.markdown = CompiledStore(self.folder, self.stamp, self.notices, read=self._trusted)
+            markdown.use_store(self.markdown)
 
     def save(self, rendered_all: bool = False) -> None:
         """Write what changed, each file atomically (a build killed meanwhile leaves the old one).
@@ -144,12 +141,9 @@ class BuildCache:
         if self.files is not None and {d: e[1] for d, e in self.files.items()} != self._saved_files:
             self._write("parsed.pickle", {"stamp": self.stamp, "config": self.state.config},
                         ((display, (None, *entry[1:])) for display, entry in self.files.items()))
-        if self._markdown_loaded:  # pages were rendered: keep what they compiled
-            compiled = markdown.compiled_cache()
-            used = markdown.used_keys() if rendered_all else compiled
-            if {key for key in compiled if key in used} != self._markdown_file_keys:
-                self._write("markdown.pickle", {"stamp": self.stamp},
-                            ((key, value) for key, value in compiled.items() if key in used))
+        if self.markdown is not None:  # pages were rendered: keep what they compiled
+            self.markdown.save(markdown.used_keys() if rendered_all else None)
+        (self.folder / "markdown.pickle").unlink(missing_ok=True)  # FORMAT 2's
 
     def _summary(self) -> tuple:
         state = self.state
@@ -211,3 +205,179 @@ class BuildCache:
                     pickler.clear_memo()
                     pickler.dump(item)
         os.replace(temp, path)
+
+
+class CompiledStore:
+    """Compiled markdown bodies on disk (`markdown.store`), fetched one at a time by key.
+
+    The file is every body pickled, one after another, then the index ({key: (offset,
+    length)}, with the stamp), then the index's offset in 8 bytes. Reads use `os.pread`, so
+    forked render workers share the open file safely. Each process appends what it compiles
+    to a file of its own (`markdown.new-<build>-<pid>`, a length before each record, written
+    unbuffered so that a worker ended at any moment has lost nothing it finished); `save`
+    merges those into a new store, copying bodies as bytes, never all in memory at once.
+    """
+
+    NAME = "markdown.store"
+
+    def __init__(self, folder: Path, stamp: str, notices: list[str], read: bool = True) -> None:
+        """`read`: use the bodies kept last time (False for a cache discarded as a whole)."""
+        self.folder = folder
+        self.stamp = stamp
+        self.notices = notices
+        self.build = f"{os.getpid()}.{secrets.token_hex(4)}"
+        self.entries: dict = {}
+        self._fd: int | None = None
+        # this process's file of new bodies: (pid, fd, {key: (offset, length) of its record})
+        self._spill: tuple[int, int, dict] | None = None
+        self._writable = True
+        self._damaged = False
+        self._sweep()
+        if read:
+            self._open(folder / self.NAME)
+
+    def _open(self, path: Path) -> None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:  # none yet (or unreadable: it is written anew on save)
+            return
+        try:
+            size = os.fstat(fd).st_size
+            if size < 8:
+                raise ValueError("too short")
+            (start,) = struct.unpack("<Q", os.pread(fd, 8, size - 8))
+            if not 0 <= start <= size - 8:
+                raise ValueError("no index")
+            index = pickle.loads(os.pread(fd, size - 8 - start, start))
+            if not isinstance(index, dict) or not isinstance(index.get("entries"), dict):
+                raise ValueError("no index")
+        except Exception as exc:  # any damage: truncated, garbage
+            os.close(fd)
+            self.notices.append(f"the build cache file {path} could not be read ({type(exc).__name__}); "
+                                "it was discarded and is rebuilt now")
+            return
+        if index.get("stamp") != self.stamp:
+            os.close(fd)
+            return
+        self._fd, self.entries = fd, index["entries"]
+
+    def get(self, key):
+        """The body kept under `key`, or None (not kept, or unreadable: then it is compiled again)."""
+        if self._spill is not None and key in self._spill[2]:  # added by this process, this build
+            offset, length = self._spill[2][key]
+            return pickle.loads(pickle.loads(os.pread(self._spill[1], length, offset))[1])
+        found = self.entries.get(key)
+        if found is None or self._fd is None:
+            return None
+        try:
+            return pickle.loads(os.pread(self._fd, found[1], found[0]))
+        except Exception as exc:
+            del self.entries[key]  # compiled again, and that copy kept (in this process; see save)
+            if not self._damaged:
+                self._damaged = True
+                self.notices.append(f"the build cache file {self.folder / self.NAME} is damaged "
+                                    f"({type(exc).__name__}); what it lost is compiled again")
+            return None
+
+    def add(self, key, compiled) -> None:
+        if not self._writable:
+            return
+        pid = os.getpid()
+        if self._spill is None or self._spill[0] != pid:  # the first body this process compiled
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.folder / f"markdown.new-{self.build}-{pid}"
+            self._spill = (pid, os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644), {})
+        fd, where = self._spill[1], self._spill[2]
+        record = pickle.dumps((key, pickle.dumps(compiled, pickle.HIGHEST_PROTOCOL)), pickle.HIGHEST_PROTOCOL)
+        offset = os.lseek(fd, 0, os.SEEK_END)
+        os.write(fd, struct.pack("<I", len(record)) + record)
+        where[key] = (offset + 4, len(record))
+
+    def save(self, used: set | None) -> None:
+        """Write the store anew if it changed: the bodies it had (only those in `used`, unless
+        None) and every body this build's processes added. From then on, it only reads."""
+        self._writable = False
+        if self._spill is not None and self._spill[0] == os.getpid():
+            os.close(self._spill[1])
+        self._spill = None
+        spills = sorted(self.folder.glob(f"markdown.new-{self.build}-*"))
+        kept = [key for key in self.entries if used is None or key in used]
+        if len(kept) == len(self.entries) and not any(path.stat().st_size for path in spills):
+            self._remove(spills)
+            return
+        path = self.folder / self.NAME
+        temp = path.with_name(f".{self.NAME}.tmp-{os.getpid()}")
+        entries: dict = {}
+        with open(temp, "wb") as handle:
+            # new bodies first: one found damaged in the old store was compiled again, by
+            # whichever process needed it, and that copy is the one to keep
+            for spill in spills:
+                for key, blob in self._records(spill):
+                    if key not in entries:
+                        entries[key] = (handle.tell(), len(blob))
+                        handle.write(blob)
+            for key in kept:
+                if key not in entries:
+                    offset, length = self.entries[key]
+                    blob = os.pread(self._fd, length, offset)  # type: ignore[arg-type]
+                    entries[key] = (handle.tell(), len(blob))
+                    handle.write(blob)
+            start = handle.tell()
+            handle.write(pickle.dumps({"stamp": self.stamp, "entries": entries}, pickle.HIGHEST_PROTOCOL))
+            handle.write(struct.pack("<Q", start))
+        os.replace(temp, path)
+        self._remove(spills)
+        self.close()
+        self._open(path)  # serve goes on reading what it just saved
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self._spill is not None and self._spill[0] == os.getpid():
+            os.close(self._spill[1])
+            self._spill = None
+
+    @staticmethod
+    def _records(path: Path):
+        """(key, pickled body) of each whole record in a file of new bodies."""
+        with open(path, "rb") as handle:
+            while True:
+                head = handle.read(4)
+                if len(head) < 4:
+                    return
+                record = handle.read(struct.unpack("<I", head)[0])
+                try:
+                    key, blob = pickle.loads(record)
+                except Exception:
+                    return  # a process ended in the middle of writing it: the rest is lost
+                yield key, blob
+
+    @staticmethod
+    def _remove(paths) -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    def _sweep(self) -> None:
+        """Remove files of new bodies left by builds that are no longer running (killed ones)."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.glob("markdown.new-*"):
+            try:
+                pid = int(path.name.split("-")[1].split(".")[0])
+            except (IndexError, ValueError):
+                pid = 0
+            if not _alive(pid):
+                path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

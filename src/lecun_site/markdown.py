@@ -12,9 +12,10 @@ import functools
 import hashlib
 import re
 import sys
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from html import escape
-from typing import Callable
+from typing import Callable, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -170,17 +171,48 @@ def _slot(slots: list, slot: tuple) -> str:
     return f"{_MARK}{len(slots) - 1}{_MARK}"
 
 
-_COMPILED: dict[tuple[bytes, bool, bool], Compiled] = {}
-_USED: set[tuple[bytes, bool, bool]] = set()
+Key = tuple[bytes, bool, bool]  # (hash of the text, allow_raw_html, allow_embeds)
 
 
-def compiled_cache() -> dict[tuple[bytes, bool, bool], Compiled]:
-    """This process's compiled bodies, keyed by (hash of the text, allow_raw_html, allow_embeds):
-    the build cache (cache.py) saves and restores it."""
-    return _COMPILED
+class Store(Protocol):
+    """Compiled bodies kept on disk between builds (the build cache's, cache.py)."""
+
+    def get(self, key: Key) -> Compiled | None: ...
+
+    def add(self, key: Key, compiled: Compiled) -> None: ...
+
+    def close(self) -> None: ...
 
 
-def used_keys() -> set[tuple[bytes, bool, bool]]:
+# Bodies compiled or fetched lately, in this process. Bounded: a body is seldom needed again
+# except soon after (a transcript turn on its transcript page, then on the bilingual one), so
+# a large site's bodies need not all be held at once; the store keeps them for the next build.
+MEMO_SIZE = 2048
+_MEMO: OrderedDict[Key, Compiled] = OrderedDict()
+_USED: set[Key] = set()
+_STORE: Store | None = None
+
+
+def use_store(store: Store | None) -> None:
+    """Look bodies up in `store` (and give it each one compiled) from now on; None: no store.
+    The store used until now is closed. A new store starts with an empty memory, so that
+    every body this process uses from now on is in the store or given to it."""
+    global _STORE
+    if store is _STORE:
+        return
+    if _STORE is not None:
+        _STORE.close()
+    if store is not None:
+        _MEMO.clear()
+    _STORE = store
+
+
+def forget() -> None:
+    """Empty this process's memory of compiled bodies (as a new process starts)."""
+    _MEMO.clear()
+
+
+def used_keys() -> set[Key]:
     """Keys of the bodies this process has looked up (forked render workers report theirs)."""
     return _USED
 
@@ -189,9 +221,18 @@ def compile_markdown(text: str, allow_raw_html: bool = False, allow_embeds: bool
     key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), allow_raw_html,
            allow_embeds)
     _USED.add(key)
-    found = _COMPILED.get(key)
+    found = _MEMO.get(key)
+    if found is not None:
+        _MEMO.move_to_end(key)
+        return found
+    found = _STORE.get(key) if _STORE is not None else None
     if found is None:
-        found = _COMPILED[key] = _compile(text, allow_raw_html, allow_embeds)
+        found = _compile(text, allow_raw_html, allow_embeds)
+        if _STORE is not None:
+            _STORE.add(key, found)
+    _MEMO[key] = found
+    if len(_MEMO) > MEMO_SIZE:
+        _MEMO.popitem(last=False)
     return found
 
 

@@ -130,6 +130,13 @@ def load_site(options: BuildOptions, problems: Problems, timings: dict[str, floa
 
 def build_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Build the whole site; raise BuildFailed (with every problem) and leave the old output alone."""
+    try:
+        return _build_site(options, progress)
+    finally:
+        markdown.use_store(None)  # closes the build cache's store of compiled bodies, if one was opened
+
+
+def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | None) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     if not options.content.is_dir():
@@ -344,8 +351,9 @@ def link_files(source: Path, target: Path, relative_paths: list[str]) -> None:
 
 # Rendering is the slow part of a cold build and every page is independent of the others,
 # so large builds render in forked workers (parallel.py): they inherit the graph and templates
-# and send back only what they compiled for the markdown cache. Not for small sites, where
-# starting workers costs more than it saves, nor where other threads run (serve).
+# and send back only which markdown bodies they used (what they compiled, they add to the
+# build cache's store themselves). Not for small sites, where starting workers costs more
+# than it saves, nor where other threads run (serve).
 PARALLEL_MIN_PAGES = 300
 
 
@@ -361,18 +369,17 @@ def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
     total, done = len(jobs), 0
 
     def render(chunk: list[PageJob]) -> list:
-        compiled, used = markdown.compiled_cache(), markdown.used_keys()
-        known, used_before = len(compiled), set(used)
+        used = markdown.used_keys()
+        used_before = set(used)
         for job in chunk:
             (folder / job.out_path).write_text(renderer.render(job, site_jobs), encoding="utf-8")
-        # one result per page; the last carries what this chunk added to the markdown cache
-        return [None] * (len(chunk) - 1) + [(list(compiled.items())[known:], list(used - used_before))]
+        # one result per page; the last carries the markdown bodies this chunk looked up (what
+        # it compiled went to the build cache's store, from whichever process compiled it)
+        return [None] * (len(chunk) - 1) + [list(used - used_before)]
 
     def collect(results: list) -> None:
         nonlocal done
-        compiled, used = results[-1]
-        markdown.compiled_cache().update(compiled)
-        markdown.used_keys().update(used)
+        markdown.used_keys().update(results[-1])
         done += len(results)
         if progress:
             progress(done, total)
