@@ -109,6 +109,27 @@ def test_timeline_sorted_grouped_by_decade_with_anchors_sources_and_disputes(bui
     assert event.select_one("time").get_text() == "October 1950"
 
 
+def test_events_shown_once_on_the_timeline_are_rendered_but_not_remembered(minimal_site, tmp_path):
+    """Fragments (events, quotes, note cards) are remembered for the pages that reuse them; the
+    timeline's anchored events are each shown once, so remembering them would only hold
+    memory, a third of all fragments on a large site (issue 7)."""
+    from conftest import ROOT
+    from lecun_site.errors import Problems
+    from lecun_site.pages import plan_pages
+    from lecun_site.pipeline import BuildOptions, load_site
+    from lecun_site.render import Renderer
+
+    graph = load_site(BuildOptions(content=minimal_site, out=tmp_path / "_site"), Problems(), {})
+    jobs = plan_pages(graph)
+    renderer = Renderer(graph, ROOT / "templates")
+    [timeline] = [job for job in jobs if job.out_path == "en/timeline/index.html"]
+    assert 'id="ev-1950-imitation-game"' in renderer.render(timeline, jobs)
+    assert not [key for key in renderer.fragments if key[0] == "_event_item"]
+    [person] = [job for job in jobs if job.out_path == "en/people/alan-turing/index.html"]
+    assert "Turing proposes the imitation game" in renderer.render(person, jobs)
+    assert [key for key in renderer.fragments if key[0] == "_event_item"]  # these are reused
+
+
 def test_person_page_gathers_events_notes_quotes_and_transcripts(built):
     page = soup(built / "en/people/alan-turing/index.html")
     assert page.h1.get_text(" ", strip=True).startswith("Alan Turing")
