@@ -125,16 +125,41 @@ def test_a_body_cut_short_by_a_killed_worker_is_compiled_again_and_the_rest_kept
     assert len(CompiledStore(tmp_path, "stamp", []).entries) == 2
 
 
-def test_files_left_by_a_killed_build_are_removed(minimal_site, tmp_path, fresh_memo):
+def test_files_of_new_bodies_go_with_their_build_but_not_while_it_runs(minimal_site, tmp_path, fresh_memo):
     out = tmp_path / "_site"
     build(minimal_site, out)
     cache = tmp_path / "._site.cache"
-    dead = cache / "markdown.new-99999999.0badc0de-99999999"  # pid_max is far below this: never alive
+    dead = cache / "markdown.new-4242.0badc0de-4242"  # a killed build's: nobody holds its lock
     dead.write_bytes(b"\x05\x00\x00\x00junk!")
+    running = cache / "markdown.new-4343.cafe-4343"  # one of a build still running elsewhere
+    running.write_bytes(b"")
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys, time; "
+                               f"fd = os.open({str(running)!r}, os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
+                               "print('locked', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        (out / "en" / "index.html").write_text("stale", encoding="utf-8")
+        build(minimal_site, out)
+        assert not dead.exists() and running.exists()
+    finally:
+        holder.kill()
+        holder.wait()
     (out / "en" / "index.html").write_text("stale", encoding="utf-8")
     build(minimal_site, out)
-    assert not dead.exists()
     assert not list(cache.glob("markdown.new-*"))
+
+
+def test_a_failed_build_leaves_no_file_of_new_bodies(minimal_site, tmp_path, fresh_memo, monkeypatch):
+    out = tmp_path / "_site"
+
+    def fail(folder, problems):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(pipeline, "index_search", fail)  # after every page was rendered
+    with pytest.raises(RuntimeError):
+        build_site(BuildOptions(content=minimal_site, out=out))
+    cache = tmp_path / "._site.cache"
+    assert cache.is_dir() and not list(cache.glob("markdown.new-*"))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "body"])

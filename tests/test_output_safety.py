@@ -199,7 +199,7 @@ def test_recovery_deletes_what_dead_builds_left_and_keeps_a_running_builds_folde
     pid = dead_pid()
     make_site(tmp_path / f"._site.old-{pid}", "older")
     make_site(tmp_path / f"._site.building-{pid}", "partial")
-    # a build running elsewhere holds the lock on its staging folder (pipeline._hold)
+    # a build running elsewhere holds the lock on its staging folder (locks.hold)
     staging = make_site(tmp_path / "._site.building-7", "in progress")
     running = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys, time; "
                                 f"fd = os.open({str(staging)!r}, os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "

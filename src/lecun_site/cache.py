@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from . import markdown
+from . import locks, markdown
 
 FORMAT = 3  # 2: parsed.pickle is a header then one pickle per entry; 3: markdown.store
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "markupsafe")
@@ -285,8 +285,8 @@ class CompiledStore:
         pid = os.getpid()
         if self._spill is None or self._spill[0] != pid:  # the first body this process compiled
             self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.folder / f"markdown.new-{self.build}-{pid}"
-            self._spill = (pid, os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644), {})
+            path = self.folder / f"markdown.new-{self.build}-{pid}"  # locked while this process lives
+            self._spill = (pid, locks.hold(path, os.O_RDWR | os.O_CREAT | os.O_APPEND), {})
         fd, where = self._spill[1], self._spill[2]
         record = pickle.dumps((key, pickle.dumps(compiled, pickle.HIGHEST_PROTOCOL)), pickle.HIGHEST_PROTOCOL)
         offset = os.lseek(fd, 0, os.SEEK_END)
@@ -331,6 +331,10 @@ class CompiledStore:
         self._open(path)  # serve goes on reading what it just saved
 
     def close(self) -> None:
+        """Stop reading; what this build added and did not save (it failed) is removed."""
+        if self._writable:
+            self._writable = False
+            self._remove(self.folder.glob(f"markdown.new-{self.build}-*"))
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
@@ -359,25 +363,7 @@ class CompiledStore:
             path.unlink(missing_ok=True)
 
     def _sweep(self) -> None:
-        """Remove files of new bodies left by builds that are no longer running (killed ones)."""
-        if not self.folder.is_dir():
-            return
-        for path in self.folder.glob("markdown.new-*"):
-            try:
-                pid = int(path.name.split("-")[1].split(".")[0])
-            except (IndexError, ValueError):
-                pid = 0
-            if not _alive(pid):
-                path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        """Remove the files of new bodies of builds no longer running (killed ones): no process
+        holds their lock (see locks.py)."""
+        if self.folder.is_dir():
+            self._remove(path for path in self.folder.glob("markdown.new-*") if not locks.in_use(path))

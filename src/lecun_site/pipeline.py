@@ -20,22 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import markdown
+from . import locks, markdown
 from .cache import BuildCache, CacheState, PageRecord, cache_dir
 from .config import SiteConfig, load_config
 from .errors import BuildFailed, ContentError, OutputError, Problems
 from .graph import SiteGraph, build_graph
 from .loader import load_content
 from .pages import PageJob, plan_pages
+from .locks import hold, in_use
 from .parallel import fan_out
 from .render import Renderer
 from .search import index_search
 from .signatures import Signer, TemplateFingerprints, stable_hash
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: staging folders are judged by process id alone
-    fcntl = None
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -311,7 +307,7 @@ def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Pat
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    lock = _hold(staging)
+    lock = hold(staging)
     try:
         t0 = time.perf_counter()
         write_pages(renderer, [job for job in jobs if job.out_path not in reuse], staging, progress,
@@ -330,8 +326,7 @@ def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Pat
         swap_into_place(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        if lock is not None:
-            os.close(lock)
+        os.close(lock)
 
 
 def link_files(source: Path, target: Path, relative_paths: list[str]) -> None:
@@ -482,7 +477,8 @@ def recover_interrupted(out: Path) -> None:
             stem, _, pid = leftover.name.rpartition("-")
             if stem != f".{out.name}.{kind}" or not pid.isdigit():
                 continue
-            if _in_use(leftover) if kind == "building" and fcntl else _alive(int(pid)):
+            # not POSIX: staging folders are judged by process id alone
+            if in_use(leftover) if kind == "building" and locks.AVAILABLE else _alive(int(pid)):
                 continue
             if leftover.is_symlink() or not leftover.is_dir():
                 continue  # not ours: the build makes only real folders
@@ -490,30 +486,6 @@ def recover_interrupted(out: Path) -> None:
                 os.rename(leftover, out)
             else:
                 shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _hold(folder: Path) -> int | None:
-    """Lock `folder` for this process (see recover_interrupted); the descriptor to close."""
-    if fcntl is None:
-        return None
-    handle = os.open(folder, os.O_RDONLY)
-    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    return handle
-
-
-def _in_use(folder: Path) -> bool:
-    """Whether a running build holds `folder`'s lock."""
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return True  # not ours to judge: leave it
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except OSError:
-        return True
-    finally:
-        os.close(handle)  # also releases the lock just taken
 
 
 def _alive(pid: int) -> bool:
