@@ -148,6 +148,11 @@ def test_source_page_lists_everything_that_cites_it(built):
     text = page.get_text(" ")
     for expected in ("Introduction", "Lovelace publishes her notes", "The engine weaves", "The year of the imitation game"):
         assert expected in text
+    # one outline level below the title, as on person and topic pages: an event looks the same
+    # on all of them, so it is rendered once per language (page.fragment)
+    sections = [h.get_text() for h in page.select("article.source > section > h2")]
+    assert "Notes that cite it" in sections and "Events it supports" in sections
+    assert page.select("li.event h3.event-title") and not page.select("li.event h4")
 
 
 def test_fact_check_page(built):
