@@ -19,9 +19,9 @@ NOTE_EN = "notes/intro.en.md"
 
 
 class Server:
-    def __init__(self, folder: Path, *extra: str) -> None:
+    def __init__(self, folder: Path, *extra: str, log: str = "serve.log") -> None:
         self.folder = folder
-        self.log = folder / "serve.log"
+        self.log = folder / log
         self.proc = subprocess.Popen(
             [sys.executable, "-X", "faulthandler", "-u", "-m", "lecun_site", "serve", "--port", "0", *extra],
             cwd=folder, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
@@ -158,7 +158,7 @@ def test_paths_outside_the_output_folder_get_404(server, path):
 
 def test_port_in_use_moves_to_the_next_one_and_says_so(project, server):
     port = int(server.url.rsplit(":", 1)[1].strip("/"))
-    second = Server(project, "--port", str(port), "--out", "_site2")
+    second = Server(project, "--port", str(port), "--out", "_site2", log="serve2.log")
     try:
         assert second.url != server.url
         assert f"port {port} is in use; serving on port" in second.output()
@@ -190,6 +190,20 @@ def test_incremental_output_equals_a_full_build_after_edits(server, project, tmp
     assert pages(project / "_site") == pages(full)
     server._wait_for(r"(search index ready in \d+ ms)")
     assert (project / "_site" / "pagefind" / "pagefind.js").is_file()
+
+
+def test_no_search_makes_no_index(project):
+    quiet = Server(project, "--no-search")
+    try:
+        indexed = Server(project, "--out", "_site2", log="serve2.log")  # started later, it indexes as serve does by default
+        try:
+            indexed._wait_for(r"(search index ready in \d+ ms)")
+        finally:
+            assert indexed.stop() == 0
+        assert (project / "_site2" / "pagefind").is_dir()
+    finally:
+        assert quiet.stop() == 0
+    assert "search index" not in quiet.output() and not (project / "_site" / "pagefind").exists()
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.05, 0.2])

@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if taken; 0: any)")
     serve.add_argument("--no-drafts", action="store_true", help="leave drafts out, as `build` does")
+    serve.add_argument("--no-search", action="store_true", help="make no search index (Pagefind takes a "
+                       "minute and both cores on a large site; the search page then says search is unavailable)")
     serve.add_argument("--debug", action="store_true", help="show tracebacks")
 
     check = sub.add_parser("check", help="check a built site: internal links, anchors and assets resolve")
@@ -217,7 +219,9 @@ def cmd_serve(args) -> int:
         for warning in first.problems:
             print(warning.format(), file=sys.stderr)
         print(f"built {first.pages} pages into {options.out} in {first.seconds * 1000:.0f} ms", flush=True)
-        threading.Thread(target=_index_in_background, args=(options.out,), daemon=True, name="search-index").start()
+        if not args.no_search:
+            threading.Thread(target=_index_in_background, args=(options.out,), daemon=True,
+                             name="search-index").start()
     else:
         print("the first build failed; fix these and save: the page will show them until then", file=sys.stderr)
         for problem in first.problems:
