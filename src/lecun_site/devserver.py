@@ -66,6 +66,8 @@ CLIENT_SCRIPT = """<script>/* lecun-site live reload (dev server only) */
     shown = true;
   }
   var source = new EventSource("__EVENTS__");
+  // for tools that drive the page (the benchmark): the live-reload connection is open
+  source.addEventListener("open", function () { document.documentElement.setAttribute("data-lecun-live", "open"); });
   source.addEventListener("problems", function (e) { show(JSON.parse(e.data)); });
   source.addEventListener("reload", function (e) {
     var data = JSON.parse(e.data);
