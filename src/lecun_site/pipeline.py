@@ -26,8 +26,8 @@ from .config import SiteConfig, load_config
 from .errors import BuildFailed, ContentError, OutputError, Problems
 from .graph import SiteGraph, build_graph
 from .loader import load_content
-from .pages import PageJob, plan_pages
 from .locks import hold, in_use
+from .pages import PageJob, plan_pages
 from .parallel import fan_out
 from .render import Renderer
 from .search import index_search
