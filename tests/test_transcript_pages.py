@@ -323,12 +323,12 @@ def test_citations_inside_a_transcript_have_their_references(built, view):
 def test_the_source_page_lists_everything_that_cites_it(built):
     page = built / "en" / "sources" / "lecture-video" / "index.html"
     html = soup(page)
-    sections = {s.h3.get_text(): s for s in html.select("article.source section")}
-    assert set(sections) == {"Notes", "Events", "Quotes", "Fact-check"}
-    assert [a.get_text() for a in sections["Notes"].select("a.card-title")] == ["The engine and music"]
-    assert "Lovelace imagines a composing engine" in sections["Events"].get_text()
-    assert {q["id"] for q in sections["Quotes"].select("figure.quote")} == {"q-compose", "q-tables"}
-    assert [a.get_text() for a in sections["Fact-check"].select("a")] == ["The music claim"]
+    sections = {s.h2.get_text(): s for s in html.select("article.source section")}
+    assert set(sections) == {"Notes that cite it", "Events it supports", "Quotes from it", "Fact-checks that cite it"}
+    assert [a.get_text() for a in sections["Notes that cite it"].select("a.card-title")] == ["The engine and music"]
+    assert "Lovelace imagines a composing engine" in sections["Events it supports"].get_text()
+    assert {q["id"] for q in sections["Quotes from it"].select("figure.quote")} == {"q-compose", "q-tables"}
+    assert [a.get_text() for a in sections["Fact-checks that cite it"].select("a")] == ["The music claim"]
     transcript = html.select_one("dl.facts a[href$='transcripts/lecture/']")
     assert transcript.get_text() == "The lecture"
     for link in html.select("article.source section a[href]"):
