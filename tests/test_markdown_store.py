@@ -4,6 +4,7 @@ process holding all of them, and damage costs time, never a wrong page."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,8 +82,6 @@ def test_bodies_compiled_in_forked_workers_are_kept_for_the_next_build(minimal_s
     assert (cache / "markdown.store").is_file()
     assert not list(cache.glob("markdown.new-*"))  # each process's file of new bodies was merged
     built = tree_bytes(out)
-    import shutil
-
     shutil.rmtree(out)
     again = run_build(minimal_site, out, fork=False)
     assert again["rendered"] == again["pages"] and again["compiled_here"] == 0

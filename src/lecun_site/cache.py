@@ -207,13 +207,19 @@ class BuildCache:
         os.replace(temp, path)
 
 
+# a record of a file of new bodies: the pickle's length, then the key (markdown.Key: a 16-byte
+# hash and two flags), then the pickle
+_RECORD = struct.Struct("<I16s??")
+
+
 class CompiledStore:
     """Compiled markdown bodies on disk (`markdown.store`), fetched one at a time by key.
 
     The file is every body pickled, one after another, then the index ({key: (offset,
     length)}, with the stamp), then the index's offset in 8 bytes. Reads use `os.pread`, so
     forked render workers share the open file safely. Each process appends what it compiles
-    to a file of its own (`markdown.new-<build>-<pid>`, a length before each record, written
+    to a file of its own (`markdown.new-<build>-<pid>`: per body its length, its key and its
+    pickle, written
     unbuffered so that a worker ended at any moment has lost nothing it finished); `save`
     merges those into a new store, copying bodies as bytes, never all in memory at once.
     """
@@ -228,7 +234,7 @@ class CompiledStore:
         self.build = f"{os.getpid()}.{secrets.token_hex(4)}"
         self.entries: dict = {}
         self._fd: int | None = None
-        # this process's file of new bodies: (pid, fd, {key: (offset, length) of its record})
+        # this process's file of new bodies: (pid, fd, {key: (offset, length) of its pickle})
         self._spill: tuple[int, int, dict] | None = None
         self._writable = True
         self._damaged = False
@@ -265,7 +271,7 @@ class CompiledStore:
         """The body kept under `key`, or None (not kept, or unreadable: then it is compiled again)."""
         if self._spill is not None and key in self._spill[2]:  # added by this process, this build
             offset, length = self._spill[2][key]
-            return pickle.loads(pickle.loads(os.pread(self._spill[1], length, offset))[1])
+            return pickle.loads(os.pread(self._spill[1], length, offset))
         found = self.entries.get(key)
         if found is None or self._fd is None:
             return None
@@ -288,10 +294,10 @@ class CompiledStore:
             path = self.folder / f"markdown.new-{self.build}-{pid}"  # locked while this process lives
             self._spill = (pid, locks.hold(path, os.O_RDWR | os.O_CREAT | os.O_APPEND), {})
         fd, where = self._spill[1], self._spill[2]
-        record = pickle.dumps((key, pickle.dumps(compiled, pickle.HIGHEST_PROTOCOL)), pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps(compiled, pickle.HIGHEST_PROTOCOL)
         offset = os.lseek(fd, 0, os.SEEK_END)
-        os.write(fd, struct.pack("<I", len(record)) + record)
-        where[key] = (offset + 4, len(record))
+        os.write(fd, _RECORD.pack(len(blob), *key) + blob)
+        where[key] = (offset + _RECORD.size, len(blob))
 
     def save(self, used: set | None) -> None:
         """Write the store anew if it changed: the bodies it had (only those in `used`, unless
@@ -344,18 +350,18 @@ class CompiledStore:
 
     @staticmethod
     def _records(path: Path):
-        """(key, pickled body) of each whole record in a file of new bodies."""
+        """(key, pickled body) of each whole record in a file of new bodies; a record cut short
+        (a process ended while writing it) ends the file."""
         with open(path, "rb") as handle:
             while True:
-                head = handle.read(4)
-                if len(head) < 4:
+                head = handle.read(_RECORD.size)
+                if len(head) < _RECORD.size:
                     return
-                record = handle.read(struct.unpack("<I", head)[0])
-                try:
-                    key, blob = pickle.loads(record)
-                except Exception:
-                    return  # a process ended in the middle of writing it: the rest is lost
-                yield key, blob
+                length, digest, raw_html, embeds = _RECORD.unpack(head)
+                blob = handle.read(length)
+                if len(blob) < length:
+                    return
+                yield (digest, raw_html, embeds), blob
 
     @staticmethod
     def _remove(paths) -> None:
