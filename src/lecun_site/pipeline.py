@@ -358,8 +358,6 @@ def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
     """Render `jobs` into `folder`; `site_jobs` (default: `jobs`) are all the pages of the
     site, which pages such as the sitemap list."""
     folder.mkdir(parents=True, exist_ok=True)
-    for parent in sorted({(folder / job.out_path).parent for job in jobs}):
-        parent.mkdir(parents=True, exist_ok=True)
     site_jobs = jobs if site_jobs is None else site_jobs
     total, done = len(jobs), 0
 
@@ -367,7 +365,11 @@ def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
         used = markdown.used_keys()
         used_before = set(used)
         for job in chunk:
-            (folder / job.out_path).write_text(renderer.render(job, site_jobs), encoding="utf-8")
+            path = folder / job.out_path
+            # each process makes the folders of its own pages (one per page, as URLs end in /):
+            # creating ~9,000 folders can take seconds of system time, shared this way
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(renderer.render(job, site_jobs), encoding="utf-8")
         # one result per page; the last carries the markdown bodies this chunk looked up (what
         # it compiled went to the build cache's store, from whichever process compiled it)
         return [None] * (len(chunk) - 1) + [list(used - used_before)]
