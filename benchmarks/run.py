@@ -6,7 +6,7 @@
 For each N: a corpus is generated (benchmarks/gen_corpus.py), then --repeat times, each in a
 fresh process (benchmarks/worker.py):
 
-- cold:      `lecun-site build` into an empty output folder;
+- cold:      `lecun-site build` into an output folder never used before, with no build cache;
 - no-change: the same `build` again, into the output the cold build left;
 - serve:     incremental.Builder with serve's options builds once, then a one-note body edit
              (direct `builder.build()`, and again under serve's watcher: file write → pages
@@ -108,7 +108,7 @@ def run_worker(args: list[str], folder: Path, name: str) -> dict:
     except (OSError, ValueError):
         result = {}
     # ru_maxrss is in KiB on Linux; for wait4 it is the largest of the worker and its waited-for children
-    result.update(wall_seconds=wall, process_exit=proc.returncode, peak_rss_largest_mib=usage.ru_maxrss / 1024,
+    result.update(args=args, wall_seconds=wall, process_exit=proc.returncode, peak_rss_largest_mib=usage.ru_maxrss / 1024,
                   peak_rss_tree_mib=sampler.peak_rss_kib / 1024 if sampler.samples else None,
                   peak_pss_tree_mib=sampler.peak_pss_kib / 1024 if sampler.samples else None,
                   peak_processes=sampler.peak_processes, memory_samples=sampler.samples,
@@ -420,10 +420,13 @@ def table(summaries: dict[int, dict], scale: dict) -> str:
 # --------------------------------------------------------------------------- main
 
 
-def bench(n: int, args, workdir: Path) -> tuple[dict, dict]:
+def bench(n: int, args, workdir: Path, leftovers: list[Path]) -> tuple[dict, dict]:
+    """Run every measurement for one corpus size. What it writes is never deleted here: each
+    run gets output folders of its own and `leftovers` collects them for `main` to delete
+    after the last measurement, because deleting a site's ~20,000 files makes this VM's ext4
+    slow to create new ones for minutes (benchmarks/README.md, "Deleting files slows the next
+    build"), and that would be counted against the next build."""
     content = workdir / f"corpus-{n}"
-    out = workdir / f"site-{n}"
-    serve_out = workdir / f"serve-{n}"
     logs = workdir / f"logs-{n}"
     logs.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -431,10 +434,11 @@ def bench(n: int, args, workdir: Path) -> tuple[dict, dict]:
     generated = time.perf_counter() - started
     _say(f"[{n}] corpus written in {generated:.1f} s: {content}")
     runs: dict[str, list[dict]] = {"cold": [], "nochange": [], "serve": [], "browser": []}
-    build_args = ["build", "--content", str(content), "--out", str(out), *(["--no-search"] if args.no_search else [])]
+    leftovers.append(content)
     for k in range(1, args.repeat + 1):
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(cache_dir(out), ignore_errors=True)  # cold: no output and no build cache
+        out = workdir / f"site-{n}-{k}"  # cold: an output folder and build cache never used before
+        leftovers += [out, cache_dir(out)]
+        build_args = ["build", "--content", str(content), "--out", str(out), *(["--no-search"] if args.no_search else [])]
         cold = run_worker(build_args, logs, f"cold-{k}")
         runs["cold"].append(cold)
         _say(f"[{n}] run {k}/{args.repeat}: cold build {cold['wall_seconds']:.2f} s, "
@@ -443,7 +447,8 @@ def bench(n: int, args, workdir: Path) -> tuple[dict, dict]:
         runs["nochange"].append(nochange)
         _say(f"[{n}] run {k}/{args.repeat}: no-change rebuild {nochange['wall_seconds']:.2f} s" + _failed(nochange))
         if not args.no_serve:
-            shutil.rmtree(serve_out, ignore_errors=True)
+            serve_out = workdir / f"serve-{n}-{k}"
+            leftovers += [serve_out, cache_dir(serve_out)]
             serve_args = ["serve", "--content", str(content), "--out", str(serve_out),
                           "--note", gen_corpus.edit_note_slug(n), "--person", gen_corpus.HUB_PERSON]
             if args.no_watch:
@@ -464,22 +469,17 @@ def bench(n: int, args, workdir: Path) -> tuple[dict, dict]:
             if reason:
                 _say(f"[{n}] run {k}/{args.repeat}: browser edit skipped: {reason}")
             else:
-                shutil.rmtree(serve_out, ignore_errors=True)
-                seen = browser.measure(content, serve_out, gen_corpus.edit_note_slug(n))
+                browser_out = workdir / f"browser-{n}-{k}"
+                leftovers += [browser_out, cache_dir(browser_out)]
+                seen = browser.measure(content, browser_out, gen_corpus.edit_note_slug(n))
                 runs["browser"].append(seen)
                 _say(f"[{n}] run {k}/{args.repeat}: save → browser shows it: "
                      + (", ".join(f"{ms:.0f}" for ms in seen["edits_ms"]) + " ms" if seen["ok"]
                         else f"FAILED {seen.get('problems')}"))
-    if not args.keep:
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(cache_dir(out), ignore_errors=True)
-        shutil.rmtree(serve_out, ignore_errors=True)
     summary = summarise(n, runs)
     summary["corpus"] = {"seed": args.seed, "generate_seconds": generated, "files": sum(1 for p in content.rglob("*") if p.is_file()),
                          "bytes": sum(p.stat().st_size for p in content.rglob("*") if p.is_file()),
                          "edited_note": gen_corpus.edit_note_slug(n), "renamed_person": gen_corpus.HUB_PERSON}
-    if not args.keep:
-        shutil.rmtree(content, ignore_errors=True)
     return summary, runs
 
 
@@ -526,14 +526,18 @@ def main(argv: list[str] | None = None) -> int:
          f"git {info['git']}; work folder {workdir}")
     summaries, raw = {}, {}
     started = time.time()
+    leftovers: list[Path] = []
     try:
         for n in sorted(set(args.notes)):
-            summaries[n], raw[n] = bench(n, args, workdir)
+            summaries[n], raw[n] = bench(n, args, workdir, leftovers)
             if args.json:  # write as we go: a long run interrupted still leaves its figures
                 _write_json(args.json, info, args, summaries, raw, started)
     finally:
-        if not args.keep and args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
+        if not args.keep:
+            for path in leftovers:
+                shutil.rmtree(path, ignore_errors=True)
+            if args.workdir is None:
+                shutil.rmtree(workdir, ignore_errors=True)
     scale = scaling(summaries)
     print(table(summaries, scale))
     if args.json:
