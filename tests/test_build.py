@@ -322,3 +322,36 @@ def test_fan_out_keeps_each_group_in_one_process_and_results_in_order():
     pids = {lang: {pid for _, l, pid in results if l == lang} for lang in ("zh", "en")}
     assert len(pids["zh"]) == 1 and len(pids["en"]) == 1 and pids["zh"] != pids["en"]
     assert found["parent"] in pids["zh"] | pids["en"]  # the parent works too
+
+
+def test_builds_collect_garbage_less_often_and_restore_the_thresholds(minimal_site, tmp_path, monkeypatch, cli):
+    """build_site and serve's Builder raise the collector's thresholds while they run (issue 7:
+    ~1 s of a 4,000-note build was the collector walking the build's objects) and put back
+    whatever was set before, after a failed build too."""
+    import gc
+
+    from lecun_site import incremental, pipeline
+
+    seen = []
+    load_content = pipeline.load_content
+
+    def spy(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return load_content(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_content", spy)
+    monkeypatch.setattr(incremental, "load_content", spy)
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(1234, 5, 6)
+        assert cli("build", "--content", minimal_site, "--out", tmp_path / "a").code == 0
+        assert gc.get_threshold() == (1234, 5, 6)
+        builder = incremental.Builder(pipeline.BuildOptions(content=minimal_site, out=tmp_path / "b"))
+        assert builder.build().ok
+        assert gc.get_threshold() == (1234, 5, 6)
+        (minimal_site / "people" / "broken.yaml").write_text("id: [\n", encoding="utf-8")
+        assert cli("build", "--content", minimal_site, "--out", tmp_path / "a").code == 1
+        assert gc.get_threshold() == (1234, 5, 6)
+    finally:
+        gc.set_threshold(*before)
+    assert seen == [pipeline.BUILD_GC_THRESHOLDS] * 3

@@ -23,7 +23,7 @@ from .graph import SiteGraph, build_graph
 from .loader import load_content
 from .pages import PageJob, plan_pages
 from .cache import BuildCache, PageRecord, cache_dir
-from .pipeline import BuildOptions, default_dir, publish_site, recover_interrupted, reusable_pages
+from .pipeline import BuildOptions, default_dir, fewer_collections, publish_site, recover_interrupted, reusable_pages
 from .render import Renderer
 from .signatures import RecordHashes, Signer, TemplateFingerprints, note_fingerprints, stable_hash
 
@@ -80,7 +80,8 @@ class Builder:
                 return report
         self._last = None
         self.graph = None  # only the fast path reads it; let the old graph go before a new one is made
-        return self._full_build()
+        with fewer_collections():
+            return self._full_build()
 
     def _full_build(self) -> RebuildReport:
         started = time.perf_counter()
