@@ -138,9 +138,9 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
 # A build makes millions of objects that live until it ends (records, the graph, views). With
 # Python's default thresholds (700, 10, 10) the garbage collector keeps walking all of them:
 # ~1 s of a 4,000-note load and graph, ~2.6 s at 10,000, more than linear in the site's size.
-# Nearly all of that garbage is freed by reference counting anyway; the few cycles (tracebacks,
-# template contexts) wait a little longer. Peak memory was the same (tests/test_build.py checks
-# the thresholds come back).
+# Nearly all garbage is freed by reference counting anyway; what only the collector frees
+# (reference cycles) waits a little longer. Peak memory measured the same (benchmarks/README.md);
+# tests/test_build.py checks the thresholds are set during a build and come back after.
 BUILD_GC_THRESHOLDS = (100_000, 50, 100)
 
 
