@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, unavailable
 from lecun_site.check import PageParser, parse_page
 from lecun_site.cli import main
 
@@ -77,28 +78,21 @@ def soup(path: Path):
 
 # ---------------------------------------------------------------- browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by playwright. Skips with a reason where it is missing,
-    except under REQUIRE_BROWSER=1 (CI), where a missing browser is a failure."""
+    """Debian's Chromium driven by playwright, with the path and flags the benchmark uses
+    (benchmarks/browser.py). Skips with a reason where it is missing, except under
+    REQUIRE_BROWSER=1 (CI), where a missing browser is a failure."""
     import os
 
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = reason or "the playwright package is not installed (pip install -e '.[test]')"
+    reason = unavailable()
     if reason:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
         pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield instance

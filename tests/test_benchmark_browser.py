@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import browser, gen_corpus
 from conftest import ROOT
-
-sys.path.insert(0, str(ROOT))
-from benchmarks import browser, gen_corpus  # noqa: E402
 
 
 def test_a_save_is_timed_until_the_open_page_shows_it(tmp_path: Path) -> None:

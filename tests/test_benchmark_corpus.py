@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
+from benchmarks import gen_corpus
 from lecun_site.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _gen_corpus():
-    spec = importlib.util.spec_from_file_location("bench_gen_corpus", ROOT / "benchmarks" / "gen_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -22,10 +13,9 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_same_seed_gives_the_same_bytes(tmp_path: Path) -> None:
-    gen = _gen_corpus()
-    first = _tree(gen.generate(20, tmp_path / "a", seed=7))
-    second = _tree(gen.generate(20, tmp_path / "b", seed=7))
-    other = _tree(gen.generate(20, tmp_path / "c", seed=8))
+    first = _tree(gen_corpus.generate(20, tmp_path / "a", seed=7))
+    second = _tree(gen_corpus.generate(20, tmp_path / "b", seed=7))
+    other = _tree(gen_corpus.generate(20, tmp_path / "c", seed=8))
     assert first == second
     assert first != other
     notes = [name for name in first if name.startswith("notes/")]
@@ -38,12 +28,11 @@ def test_same_seed_gives_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_corpus_builds_with_no_errors_through_the_cli(tmp_path: Path, capsys) -> None:
-    gen = _gen_corpus()
-    content = gen.generate(20, tmp_path / "corpus", seed=1)
+    content = gen_corpus.generate(20, tmp_path / "corpus", seed=1)
     code = main(["build", "--content", str(content), "--out", str(tmp_path / "site")])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     # no problem in the corpus itself (a missing search binary may still warn about `search`)
     assert str(content) not in captured.err, captured.err
     assert (tmp_path / "site" / "en" / "notes" / "note-00001" / "index.html").is_file()
-    assert (tmp_path / "site" / "zh" / "people" / gen.HUB_PERSON / "index.html").is_file()
+    assert (tmp_path / "site" / "zh" / "people" / gen_corpus.HUB_PERSON / "index.html").is_file()

@@ -17,7 +17,6 @@ files, an excerpt of the first difference and the edits applied so far.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
@@ -29,22 +28,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import gen_corpus
 from conftest import ROOT, tree_bytes
 from lecun_site.incremental import Builder
 from lecun_site.pipeline import BuildOptions, build_site
 from lecun_site.watch import WatchRoots, classify_change
 
 
-def _gen_corpus():
-    """benchmarks/gen_corpus.py, loaded from its file as tests/test_benchmark_corpus.py does
-    (`benchmarks` is not installed)."""
-    spec = importlib.util.spec_from_file_location("bench_gen_corpus", ROOT / "benchmarks" / "gen_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen_corpus = _gen_corpus()
 HUB_PERSON = gen_corpus.HUB_PERSON
 
 NOTES = 34  # note pairs: ~330 pages once unnamed people are pruned, about a second a cold build

@@ -303,9 +303,7 @@ class CompiledStore:
         """Write the store anew if it changed: the bodies it had (only those in `used`, unless
         None) and every body this build's processes added. From then on, it only reads."""
         self._writable = False
-        if self._spill is not None and self._spill[0] == os.getpid():
-            os.close(self._spill[1])
-        self._spill = None
+        self._close_spill()
         spills = sorted(self.folder.glob(f"markdown.new-{self.build}-*"))
         kept = [key for key in self.entries if used is None or key in used]
         if len(kept) == len(self.entries) and not any(path.stat().st_size for path in spills):
@@ -344,9 +342,13 @@ class CompiledStore:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        self._close_spill()
+
+    def _close_spill(self) -> None:
+        """Close this process's file of new bodies (a forked worker's is its own to close)."""
         if self._spill is not None and self._spill[0] == os.getpid():
             os.close(self._spill[1])
-            self._spill = None
+        self._spill = None
 
     @staticmethod
     def _records(path: Path):

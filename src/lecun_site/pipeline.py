@@ -28,7 +28,6 @@ from .config import SiteConfig, load_config
 from .errors import BuildFailed, ContentError, OutputError, Problems
 from .graph import SiteGraph, build_graph
 from .loader import load_content
-from .locks import hold, in_use
 from .pages import PageJob, plan_pages
 from .parallel import fan_out
 from .render import Renderer
@@ -323,14 +322,15 @@ def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Pat
                  reuse_search: bool = False) -> None:
     """Render every page into a fresh folder beside `out`, add static files, the search
     index and the GitHub Pages files, then swap it into place. Nothing at `out` changes
-    unless all of that succeeded (callers run recover_interrupted first). Pages in `reuse` (and with `reuse_search` the search
-    index) are hard-linked from the current `out` instead of rendered."""
+    unless all of that succeeded (callers run recover_interrupted first). Pages in `reuse`
+    (and with `reuse_search` the search index) are hard-linked from the current `out`
+    instead of rendered."""
     timings = timings if timings is not None else {}
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    lock = hold(staging)
+    lock = locks.hold(staging)
     try:
         t0 = time.perf_counter()
         write_pages(renderer, [job for job in jobs if job.out_path not in reuse], staging, progress,
@@ -503,7 +503,7 @@ def recover_interrupted(out: Path) -> None:
             if stem != f".{out.name}.{kind}" or not pid.isdigit():
                 continue
             # not POSIX: staging folders are judged by process id alone
-            if in_use(leftover) if kind == "building" and locks.AVAILABLE else _alive(int(pid)):
+            if locks.in_use(leftover) if kind == "building" and locks.AVAILABLE else _alive(int(pid)):
                 continue
             if leftover.is_symlink() or not leftover.is_dir():
                 continue  # not ours: the build makes only real folders
