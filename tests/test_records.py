@@ -1,7 +1,14 @@
+import dataclasses
 import datetime as dt
+import pickle
+from pathlib import Path
 
 import pytest
 
+from lecun_site import records
+from lecun_site.config import load_config
+from lecun_site.errors import Problems
+from lecun_site.loader import FilePart, content_files, load_file
 from lecun_site.records import Citation, DateError, FuzzyDate, Localized, parse_timestamp
 
 
@@ -107,3 +114,34 @@ def test_parse_timestamp():
     assert parse_timestamp("2:03") == 123
     assert parse_timestamp("00:61:00") is None
     assert parse_timestamp("abc") is None
+
+
+def _all_fields(record):
+    """Every field, `lines` and other compare=False ones too, recursively."""
+    if dataclasses.is_dataclass(record):
+        return (type(record), tuple(_all_fields(getattr(record, f.name)) for f in dataclasses.fields(record)))
+    if isinstance(record, (tuple, list)):
+        return tuple(_all_fields(item) for item in record)
+    if isinstance(record, dict):
+        return {key: _all_fields(value) for key, value in record.items()}
+    return record
+
+
+def test_every_record_pickles_by_its_fields():
+    slotted = [cls for cls in vars(records).values()
+               if isinstance(cls, type) and dataclasses.is_dataclass(cls) and hasattr(cls, "__slots__")]
+    assert len(slotted) >= 15
+    for cls in [*slotted, FilePart]:
+        assert "__reduce__" in vars(cls), f"{cls.__name__} is not decorated with pickled_by_fields"
+
+
+def test_the_project_site_survives_pickling_field_for_field():
+    """What forked loaders send back and the build cache keeps: every file of content/."""
+    root = Path(__file__).resolve().parents[1] / "content"
+    config = load_config(root, None)
+    parts = [load_file(folder, path, display, config)[0]
+             for folder, path, display in content_files(root, Problems())]
+    assert sum(len(part.notes) for part in parts) > 10 and any(part.transcripts for part in parts)
+    back = pickle.loads(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == parts
+    assert _all_fields(back) == _all_fields(parts)

@@ -42,6 +42,7 @@ from .records import (
     Turn,
     is_valid_id,
     parse_timestamp,
+    pickled_by_fields,
 )
 from .textfile import LineDict, decode_text, parse_toml, parse_yaml, read_bytes
 
@@ -885,6 +886,7 @@ class ContentSet:
 _RECORD_LISTS = ("sources", "people", "topics", "events", "quotes", "discrepancies", "notes", "transcripts")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FilePart:
     """What one file holds, as kept per file between builds (serve's parse cache, the build
