@@ -355,3 +355,28 @@ def test_builds_collect_garbage_less_often_and_restore_the_thresholds(minimal_si
     finally:
         gc.set_threshold(*before)
     assert seen == [pipeline.BUILD_GC_THRESHOLDS] * 3
+
+
+def test_a_build_reads_each_template_file_once_not_once_a_page(minimal_site, tmp_path, monkeypatch, cli):
+    """Templates cannot change while a build runs, so a build does not check them against their
+    files before every page (issue 7: four `stat` calls a page); serve does, and picks up an
+    edited template (tests/test_incremental.py)."""
+    import os
+
+    templates = str(Path(__file__).resolve().parents[1] / "templates")
+    checks = []
+    getmtime = os.path.getmtime
+
+    def spy(path):
+        if str(path).startswith(templates):
+            checks.append(path)
+        return getmtime(path)
+
+    monkeypatch.setattr(os.path, "getmtime", spy)
+    result = cli("build", "--content", minimal_site, "--out", tmp_path / "site", "--no-search")
+    assert result.code == 0
+    pages = len(list((tmp_path / "site").rglob("*.html")))
+    assert pages > 40
+    # each template's file is read to load it, and to fingerprint it with the templates it uses
+    # (signatures.py); the count grows with the templates, not with the pages
+    assert 0 < len(checks) <= 4 * len(set(checks)), f"{len(checks)} template checks for {pages} pages"

@@ -188,7 +188,7 @@ def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | No
     t0 = time.perf_counter()
     jobs = plan_pages(graph)
     renderer = Renderer(graph, templates, local=options.local, drafts=options.drafts,
-                        bytecode_folder=cache.jinja_folder if cache else None)
+                        bytecode_folder=cache.jinja_folder if cache else None, reload_templates=False)
     timings["plan"] = time.perf_counter() - t0
 
     reuse: set[str] = set()
