@@ -136,3 +136,32 @@ def test_alias_naming_two_people_is_an_error(minimal_site):
                     encoding="utf-8")
     _, problems = graph_of(minimal_site)
     assert any("alias '图灵'" in e.message for e in problems.errors)
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("@/", ("home", "", "")),
+    ("@/timeline", ("timeline", "", "")),
+    ("@/timeline/#ev-1843-notes", ("timeline", "", "ev-1843-notes")),
+    ("@/timeline#ev-no-such-event", None),
+    ("@/fact-check#d-imitation-year", ("fact-check", "", "d-imitation-year")),
+    ("@/fact-check#d-nothing", None),
+    ("@/notes/intro", ("notes", "intro", "")),
+    ("@/notes/intro/#h-1", ("notes", "intro", "h-1")),
+    ("@/notes/intro.zh.md", ("notes", "intro", "")),
+    ("@/notes/intro.md", ("notes", "intro", "")),
+    ("@/notes/no-such-note", None),
+    ("@/notes/intro/extra", None),
+    ("@/people/ada-lovelace", ("people", "ada-lovelace", "")),
+    ("@/people", ("people", "", "")),
+    ("@/persons/ada-lovelace", None),
+    ("@/ada-lovelace", None),
+    ("@/transcripts/conversation#turn-1", ("transcripts", "conversation", "turn-1")),
+    ("@/transcripts/conversation#t-00-00-05", ("transcripts", "conversation", "t-00-00-05")),
+    ("@/transcripts/conversation#开场", ("transcripts", "conversation", "开场")),
+    ("@/transcripts/conversation#turn-999", None),
+])
+def test_link_target_names_what_an_internal_link_points_to(minimal_site, target, expected):
+    from lecun_site.graph import link_target
+
+    graph, _ = graph_of(minimal_site)
+    assert link_target(graph, target) == expected

@@ -582,26 +582,26 @@ def _check_locators(graph: SiteGraph, problems: Problems) -> None:
 
 
 SECTION_PAGES = {"timeline", "people", "topics", "sources", "fact-check", "notes", "search", ""}
+LINKED_TABLES = {"notes", "people", "topics", "sources", "transcripts"}  # @/<table>/<key>: SiteGraph's tables
+_FILE_SUFFIX = re.compile(r"\.(?:zh|en)?\.?md$")
 
 
 def link_target(graph: SiteGraph, target: str) -> tuple[str, str, str] | None:
     """Split an `@/kind/key#anchor` link into (kind, key, anchor) if it names something that exists."""
     path, _, anchor = target[2:].partition("#")
     path = path.strip("/")
-    path = re.sub(r"\.(?:zh|en)?\.?md$", "", path)
-    parts = path.split("/") if path else [""]
-    if len(parts) == 1 and parts[0] in SECTION_PAGES:
-        if parts[0] == "timeline" and anchor and anchor.removeprefix("ev-") not in graph.events:
+    if path.endswith("md"):  # a link written to the file: @/notes/x.zh.md
+        path = _FILE_SUFFIX.sub("", path)
+    kind, slash, key = path.partition("/")
+    if not slash:
+        if kind not in SECTION_PAGES:
             return None
-        if parts[0] == "fact-check" and anchor and anchor.removeprefix("d-") not in graph.discrepancies:
+        if kind == "timeline" and anchor and anchor.removeprefix("ev-") not in graph.events:
             return None
-        return (parts[0] or "home", "", anchor)
-    if len(parts) != 2:
-        return None
-    kind, key = parts
-    table = {"notes": graph.notes, "people": graph.people, "topics": graph.topics, "sources": graph.sources,
-             "transcripts": graph.transcripts}.get(kind)
-    if table is None or key not in table:
+        if kind == "fact-check" and anchor and anchor.removeprefix("d-") not in graph.discrepancies:
+            return None
+        return (kind or "home", "", anchor)
+    if kind not in LINKED_TABLES or "/" in key or key not in getattr(graph, kind):
         return None
     if kind == "transcripts" and anchor:
         transcript = graph.transcripts[key].version(graph.config.default_language)
