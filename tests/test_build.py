@@ -243,6 +243,21 @@ def test_raw_html_and_script_links_in_content_do_not_run(minimal_site, tmp_path,
     assert "<script>alert(1)</script>" in page.select_one(".prose").get_text()
 
 
+def test_link_markers_written_in_content_stay_harmless(minimal_site, tmp_path, cli):
+    """Pages carry \x01site-path\x02 markers until Renderer._resolve_links makes them relative
+    URLs. Content can hold those characters too: a lone start marker stays as written, and a
+    forged marker only turns into a relative path, never markup."""
+    path = minimal_site / "notes" / "intro.en.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nlone \x01start\n\nforged \x01/en/people/<b>x</b>/\x02 end\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("build", "--content", minimal_site, "--out", out).code == 0
+    html = (out / "en" / "notes" / "intro" / "index.html").read_text(encoding="utf-8")
+    assert "lone \x01start" in html
+    assert "forged ../../people/&lt;b&gt;x&lt;/b&gt;/ end" in html
+    assert "\x02" not in html and soup(out / "en" / "notes" / "intro" / "index.html").select(".prose b") == []
+
+
 # Forking needs a process with no other threads (parallel.can_fork); the test session has some
 # (served sites, the browser), so these tests fork in a fresh interpreter of their own.
 PARALLEL_SCRIPT = """

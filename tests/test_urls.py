@@ -39,3 +39,30 @@ def test_relative_examples():
     assert urls.relative("/zh/feed.xml", "/zh/") == "./"
     assert urls.relative("/", "/en/", local=True) == "en/index.html"
     assert urls.relative("/zh/notes/a/", "#top") == "#top"
+
+
+@given(st.lists(st.tuples(path, path, st.sampled_from(["", "#turn-3"])), max_size=30), st.booleans())
+def test_relative_remembered_across_pages_agrees(links, local):
+    """urls.Relative shares what it computed between pages of one folder; every answer must be
+    what `relative` gives for that page, whichever pages asked before."""
+    shared = urls.Relative(local)
+    for here, there, fragment in links:
+        assert shared.for_page(here)(there + fragment) == urls.relative(here, there + fragment, local)
+
+
+def test_relative_remembered_across_pages_examples():
+    shared = urls.Relative()
+    # the first answer is remembered for the folder /zh/notes/…
+    assert shared.for_page("/zh/notes/a/")("/zh/people/b/") == "../../people/b/"
+    assert shared.for_page("/zh/notes/c/")("/zh/people/b/") == "../../people/b/"
+    # …but not where the target is in the page's own folder
+    assert shared.for_page("/zh/notes/a/")("/zh/notes/a/#x") == "./#x"
+    assert shared.for_page("/zh/notes/c/")("/zh/notes/a/#x") == "../a/#x"
+    assert shared.for_page("/zh/notes/a/")("/zh/notes/ab/") == "../ab/"
+    assert shared.for_page("/zh/notes/ab/")("/zh/notes/ab/") == "./"
+    assert shared.for_page("/zh/feed.xml")("/static/site.css") == "../static/site.css"
+    assert shared.for_page("/")("/en/") == "en/"
+    shared.LIMIT = 2  # a full memory is emptied, not trusted past its bound
+    for name in "defg":
+        assert shared.for_page("/zh/notes/x/")(f"/zh/people/{name}/") == f"../../people/{name}/"
+    assert len(shared._memo) <= 2
