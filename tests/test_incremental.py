@@ -207,21 +207,3 @@ def test_a_template_failing_partway_leaves_every_page_as_it_was(minimal_site, tm
         b.build()
     assert tree_bytes(out) == before
     assert not [p for p in out.rglob(".*.tmp-*")], "temporary files are cleaned up"
-
-
-def test_fingerprints_computed_when_asked_equal_those_computed_at_once(minimal_site):
-    """A build signs with signatures.LazyFingerprints (each process computes what its pages
-    show); they must be the fingerprints Signer computes at once, key for key, and know no
-    record the graph does not have."""
-    from lecun_site.errors import Problems
-    from lecun_site.pipeline import BuildOptions, load_site
-    from lecun_site.signatures import LazyFingerprints, fingerprints
-
-    for content in (minimal_site, ROOT / "content"):
-        graph = load_site(BuildOptions(content=content, out=content.parent / "unused"), Problems(), {})
-        eager = fingerprints(graph)
-        lazy = LazyFingerprints(graph)
-        assert len(eager) > 20
-        assert {key: lazy.get(key) for key in eager} == eager
-        assert lazy.get(("person", "nobody-at-all"), "missing") == "missing"
-        assert ("note", "no-such-note@en") not in lazy and ("counts", "") in lazy

@@ -193,26 +193,15 @@ def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | No
 
     reuse: set[str] = set()
     reuse_search = False
-    signatures: dict[str, str] = {}
-    sign_while_rendering = None
     if cache is not None:
         t0 = time.perf_counter()
-        # the graph does not change while the build runs, so each process computes the record
-        # fingerprints only as its pages ask for them (signatures.LazyFingerprints)
-        signer = Signer(graph, jobs, renderer.strings, renderer.local, TemplateFingerprints(renderer.env, templates),
-                        lazy=True)
-        if can_reuse(cache.state, options.out):
-            signed = fan_out(lambda chunk: [signer.sign(job, signer.inputs(job)) for job in chunk], jobs,
-                             PARALLEL_MIN_PAGES)
-            signatures = {job.out_path: signature for job, signature in zip(jobs, signed)}
-            reuse = reusable_pages(cache.state, options.out, signatures)
-            reuse_search = (options.search and cache.state.search and len(reuse) == len(jobs)
-                            and set(cache.state.pages) == set(signatures) and (options.out / "pagefind").is_dir())
-        else:
-            # nothing of the last output can be kept (a first build, or another folder), so the
-            # pages need no signature before they are rendered: each is signed by the process
-            # that renders it, in the same pass
-            sign_while_rendering = lambda job: signer.sign(job, signer.inputs(job))  # noqa: E731
+        signer = Signer(graph, jobs, renderer.strings, renderer.local, TemplateFingerprints(renderer.env, templates))
+        signed = fan_out(lambda chunk: [signer.sign(job, signer.inputs(job)) for job in chunk], jobs,
+                         PARALLEL_MIN_PAGES)
+        signatures = {job.out_path: signature for job, signature in zip(jobs, signed)}
+        reuse = reusable_pages(cache.state, options.out, signatures)
+        reuse_search = (options.search and cache.state.search and len(reuse) == len(jobs)
+                        and set(cache.state.pages) == set(signatures) and (options.out / "pagefind").is_dir())
         if len(reuse) < len(jobs):
             cache.load_markdown()
         timings["signatures"] = time.perf_counter() - t0
@@ -225,9 +214,8 @@ def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | No
         return BuildReport(pages=len(jobs), out=options.out, seconds=time.perf_counter() - started,
                            warnings=problems.warnings, timings=timings, graph=graph, rendered=0,
                            notices=cache.notices)
-    signed = publish_site(renderer, jobs, options.out, static, problems, timings, search=options.search,
-                          progress=progress, reuse=reuse, reuse_search=reuse_search, sign=sign_while_rendering)
-    signatures = signed if sign_while_rendering else signatures
+    publish_site(renderer, jobs, options.out, static, problems, timings, search=options.search, progress=progress,
+                 reuse=reuse, reuse_search=reuse_search)
     notices = []
     if cache is not None:
         state = cache.state
@@ -319,14 +307,9 @@ def output_is_current(out: Path, out_paths: list[str], static: Path, config: Sit
     return all((out / rel).read_bytes() == path.read_bytes() for rel, path in staticfiles.items())
 
 
-def can_reuse(state: CacheState, out: Path) -> bool:
-    """Whether the last build left pages at `out` that this one might keep."""
-    return bool(state.pages) and state.out == str(out.resolve())
-
-
 def reusable_pages(state: CacheState, out: Path, signatures: dict[str, str]) -> set[str]:
     """Pages of the previous output that can be kept: same signature, file untouched since."""
-    if not can_reuse(state, out):
+    if not state.pages or state.out != str(out.resolve()):
         return set()
     return {out_path for out_path, signature in signatures.items()
             if signature and getattr(state.pages.get(out_path), "signature", None) == signature
@@ -336,13 +319,12 @@ def reusable_pages(state: CacheState, out: Path, signatures: dict[str, str]) -> 
 def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Path, problems: Problems,
                  timings: dict[str, float] | None = None, *, search: bool = True,
                  progress: Callable[[int, int], None] | None = None, reuse: set[str] = frozenset(),
-                 reuse_search: bool = False, sign: Callable[[PageJob], str] | None = None) -> dict[str, str]:
+                 reuse_search: bool = False) -> None:
     """Render every page into a fresh folder beside `out`, add static files, the search
     index and the GitHub Pages files, then swap it into place. Nothing at `out` changes
     unless all of that succeeded (callers run recover_interrupted first). Pages in `reuse`
     (and with `reuse_search` the search index) are hard-linked from the current `out`
-    instead of rendered. With `sign`, each rendered page is signed where it is rendered;
-    returns {out_path: signature} of those pages."""
+    instead of rendered."""
     timings = timings if timings is not None else {}
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
@@ -351,8 +333,8 @@ def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Pat
     lock = locks.hold(staging)
     try:
         t0 = time.perf_counter()
-        signatures = write_pages(renderer, [job for job in jobs if job.out_path not in reuse], staging, progress,
-                                 site_jobs=jobs, sign=sign)
+        write_pages(renderer, [job for job in jobs if job.out_path not in reuse], staging, progress,
+                    site_jobs=jobs)
         link_files(out, staging, sorted(reuse))
         timings["render"] = time.perf_counter() - t0
         copy_static(static, staging / "static")
@@ -368,7 +350,6 @@ def publish_site(renderer: Renderer, jobs: list[PageJob], out: Path, static: Pat
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         os.close(lock)
-    return signatures
 
 
 def link_files(source: Path, target: Path, relative_paths: list[str]) -> None:
@@ -396,10 +377,9 @@ PARALLEL_MIN_PAGES = 300
 
 def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
                 progress: Callable[[int, int], None] | None = None, workers: int | None = None,
-                site_jobs: list[PageJob] | None = None, sign: Callable[[PageJob], str] | None = None) -> dict[str, str]:
+                site_jobs: list[PageJob] | None = None) -> None:
     """Render `jobs` into `folder`; `site_jobs` (default: `jobs`) are all the pages of the
-    site, which pages such as the sitemap list. With `sign`, returns {out_path: sign(job)}
-    for every job, computed in the process that rendered it (else {})."""
+    site, which pages such as the sitemap list."""
     folder.mkdir(parents=True, exist_ok=True)
     site_jobs = jobs if site_jobs is None else site_jobs
     total, done = len(jobs), 0
@@ -407,30 +387,25 @@ def write_pages(renderer: Renderer, jobs: list[PageJob], folder: Path,
     def render(chunk: list[PageJob]) -> list:
         used = markdown.used_keys()
         used_before = set(used)
-        results = []
         for job in chunk:
             path = folder / job.out_path
             # each process makes the folders of its own pages (one per page, as URLs end in /):
             # creating ~9,000 folders can take seconds of system time, shared this way
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(renderer.render(job, site_jobs), encoding="utf-8")
-            results.append((sign(job) if sign else None, None))
-        # one result per page; the last also carries the markdown bodies this chunk looked up
-        # (what it compiled went to the build cache's store, from whichever process compiled it)
-        results[-1] = (results[-1][0], list(used - used_before))
-        return results
+        # one result per page; the last carries the markdown bodies this chunk looked up (what
+        # it compiled went to the build cache's store, from whichever process compiled it)
+        return [None] * (len(chunk) - 1) + [list(used - used_before)]
 
     def collect(results: list) -> None:
         nonlocal done
-        markdown.used_keys().update(results[-1][1])
+        markdown.used_keys().update(results[-1])
         done += len(results)
         if progress:
             progress(done, total)
 
-    if not jobs:
-        return {}
-    results = fan_out(render, jobs, PARALLEL_MIN_PAGES, workers=workers, on_chunk=collect, group=lambda job: job.lang)
-    return {job.out_path: signature for job, (signature, _) in zip(jobs, results)} if sign else {}
+    if jobs:
+        fan_out(render, jobs, PARALLEL_MIN_PAGES, workers=workers, on_chunk=collect, group=lambda job: job.lang)
 
 
 def copy_static(static: Path, target: Path) -> None:

@@ -59,93 +59,43 @@ class RecordHashes:
 def fingerprints(graph: SiteGraph, record_hash=None) -> dict[Key, str]:
     """One hash per record, as pages show it."""
     record_hash = record_hash or stable_hash
-    return {key: fingerprint(graph, key, record_hash) for key in record_keys(graph)}
-
-
-def record_keys(graph: SiteGraph) -> list[Key]:
-    """The key of every record a page can show (see `fingerprint`)."""
-    keys: list[Key] = []
+    fp: dict[Key, str] = {}
     for slug in graph.notes:
-        for lang in graph.languages:
-            keys += [("note", f"{slug}@{lang}"), ("note-meta", f"{slug}@{lang}")]
-    for slug in graph.transcripts:
-        keys += [("transcript", slug), ("transcript-meta", slug)]
-    for kind, table in (("person", graph.people), ("topic", graph.topics), ("source", graph.sources),
-                        ("event", graph.events), ("quote", graph.quotes), ("discrepancy", graph.discrepancies)):
-        keys += [(kind, key) for key in table]
-    keys.append(("counts", ""))
-    return keys
-
-
-def fingerprint(graph: SiteGraph, key: Key, record_hash=None) -> str | None:
-    """The hash of the record `key` names, as pages show it; None when there is no such record."""
-    record_hash = record_hash or stable_hash
-    kind, ident = key
-    if kind in ("note", "note-meta"):
-        slug, _, lang = ident.rpartition("@")
-        group = graph.notes.get(slug)
-        if group is None or lang not in graph.languages:
-            return None
-        version = group.version(lang)  # a page in `lang` shows only that language's version
-        fallback = group.is_fallback(lang)
-        if kind == "note":
-            merged = (group.date, group.people, group.topics, group.sources, group.events, group.quotes, group.draft)
-            return stable_hash(record_hash(version), fallback, merged)
-        return stable_hash(version.title, version.summary, fallback, group.date, group.draft)
-    if kind in ("transcript", "transcript-meta"):
-        group = graph.transcripts.get(ident)
-        if group is None:
-            return None
+        fp.update(note_fingerprints(graph, slug, record_hash))
+    for slug, group in graph.transcripts.items():
         versions = tuple(sorted(group.versions.items()))
-        if kind == "transcript":
-            return stable_hash(tuple((l, record_hash(v)) for l, v in versions), group.source, group.date,
-                               group.people, group.topics)
-        return stable_hash(tuple((l, v.title, v.summary) for l, v in versions), group.date)
-    if kind == "counts":
-        return stable_hash(len(graph.events), len(graph.people), len(graph.topics), len(graph.sources))
-    table = _RECORD_TABLES.get(kind)
-    record = getattr(graph, table).get(ident) if table else None
-    if record is None:
-        return None
-    if kind in ("person", "topic"):
-        return record_hash(record)
-    if kind == "source":
-        return stable_hash(record, graph.transcript_for_source(ident))
-    if kind == "event":
-        return stable_hash(record, graph.event_notes.get(ident))
-    return stable_hash(record)
-
-
-_RECORD_TABLES = {"person": "people", "topic": "topics", "source": "sources", "event": "events", "quote": "quotes",
-                  "discrepancy": "discrepancies"}
+        fp[("transcript", slug)] = stable_hash(tuple((l, record_hash(v)) for l, v in versions), group.source, group.date,
+                                         group.people, group.topics)
+        fp[("transcript-meta", slug)] = stable_hash(tuple((l, v.title, v.summary) for l, v in versions), group.date)
+    for person_id, person in graph.people.items():
+        fp[("person", person_id)] = record_hash(person)
+    for topic_id, topic in graph.topics.items():
+        fp[("topic", topic_id)] = record_hash(topic)
+    for source_id, source in graph.sources.items():
+        fp[("source", source_id)] = stable_hash(source, graph.transcript_for_source(source_id))
+    for event_id, event in graph.events.items():
+        fp[("event", event_id)] = stable_hash(event, graph.event_notes.get(event_id))
+    for quote_id, quote in graph.quotes.items():
+        fp[("quote", quote_id)] = stable_hash(quote)
+    for disc_id, disc in graph.discrepancies.items():
+        fp[("discrepancy", disc_id)] = stable_hash(disc)
+    fp[("counts", "")] = stable_hash(len(graph.events), len(graph.people), len(graph.topics), len(graph.sources))
+    return fp
 
 
 def note_fingerprints(graph: SiteGraph, slug: str, record_hash=None) -> dict[Key, str]:
     """The fingerprints of one note: its full text per language, and what lists show of it."""
-    return {key: fingerprint(graph, key, record_hash)
-            for lang in graph.languages for key in (("note", f"{slug}@{lang}"), ("note-meta", f"{slug}@{lang}"))}
-
-
-class LazyFingerprints(dict):
-    """`fingerprints(graph)`, each computed when first asked for: a cold build signs its pages
-    in the processes that render them, and each computes only what its pages show."""
-
-    def __init__(self, graph: SiteGraph, record_hash=None) -> None:
-        super().__init__()
-        self.graph = graph
-        self.record_hash = record_hash or stable_hash
-
-    def get(self, key: Key, default=None):
-        found = dict.get(self, key)
-        if found is None:
-            found = fingerprint(self.graph, key, self.record_hash)
-            if found is None:
-                return default
-            self[key] = found
-        return found
-
-    def __contains__(self, key) -> bool:
-        return self.get(key) is not None
+    record_hash = record_hash or stable_hash
+    group = graph.notes[slug]
+    fp: dict[Key, str] = {}
+    merged = (group.date, group.people, group.topics, group.sources, group.events, group.quotes, group.draft)
+    for lang in graph.languages:  # a page in `lang` shows only that language's version
+        version = group.version(lang)
+        fallback = group.is_fallback(lang)
+        fp[("note", f"{slug}@{lang}")] = stable_hash(record_hash(version), fallback, merged)
+        fp[("note-meta", f"{slug}@{lang}")] = stable_hash(version.title, version.summary, fallback, group.date,
+                                                          group.draft)
+    return fp
 
 
 # --------------------------------------------------------------------------- what a page shows
@@ -323,12 +273,10 @@ class Signer:
     that changes one record only that record's fingerprint needs computing again (serve)."""
 
     def __init__(self, graph: SiteGraph, jobs: list[PageJob], strings: dict[str, dict[str, str]], local: bool,
-                 template_fp: "TemplateFingerprints", record_hash=None, lazy: bool = False) -> None:
-        """With `lazy`, record fingerprints are computed as pages ask for them: for a graph that
-        does not change while the signer is used (serve updates a note's in place)."""
+                 template_fp: "TemplateFingerprints", record_hash=None) -> None:
         self.graph = graph
         self.template_fp = template_fp
-        self.record_fp = LazyFingerprints(graph, record_hash) if lazy else fingerprints(graph, record_hash)
+        self.record_fp = fingerprints(graph, record_hash)
         self.strings_fp = {lang: stable_hash(sorted(table.items())) for lang, table in strings.items()}
         self.all_strings_fp = stable_hash(sorted(self.strings_fp.items()))
         self.jobs_fp = stable_hash([j.url for j in jobs])
