@@ -6,8 +6,8 @@ Starts the real `lecun-site serve --no-search` on 127.0.0.1 (any free port), ope
 English page in Debian's Chromium (playwright), waits until the page's live-reload connection
 is open and half a second more (the page and the server settled, as a writer finds them),
 then appends a sentence with a unique marker to the note's file, `--edits` times, half a
-second apart once the reloaded page is connected again, and times each from just before the write to the moment the page's text contains the marker
-(polled every few milliseconds). That is the whole path of issue 7's "browser ≤ 200 ms":
+second apart once the reloaded page is connected again, and times each from just before the
+write to the moment the page's text contains the marker (polled every few milliseconds). That is the whole path of issue 7's "browser ≤ 200 ms":
 watcher debounce, rebuild, server-sent event, reload and paint. The note is restored and the
 server stopped (Ctrl-C, as a writer stops it) at the end, whatever happens.
 """

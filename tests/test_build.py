@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, SITES, soup, tree_bytes
+from conftest import ROOT, SEEDS, SITES, soup, tree_bytes
 from lecun_site.check import check_site
 
 PAGE_TYPES = [
@@ -113,7 +113,6 @@ def test_events_shown_once_on_the_timeline_are_rendered_but_not_remembered(minim
     """Fragments (events, quotes, note cards) are remembered for the pages that reuse them; the
     timeline's anchored events are each shown once, so remembering them would only hold
     memory, a third of all fragments on a large site (issue 7)."""
-    from conftest import ROOT
     from lecun_site.errors import Problems
     from lecun_site.pages import plan_pages
     from lecun_site.pipeline import BuildOptions, load_site
@@ -285,8 +284,6 @@ def run_python(script: str, *args) -> str:
     import subprocess
     import sys
 
-    from conftest import ROOT
-
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
                           env=env, timeout=300)
@@ -297,8 +294,6 @@ def run_python(script: str, *args) -> str:
 @pytest.mark.parametrize("workers", [2, 3])
 def test_parallel_rendering_writes_the_same_bytes_as_serial(minimal_site, tmp_path, workers):
     import json
-
-    from conftest import ROOT
 
     result = json.loads(run_python(PARALLEL_SCRIPT, minimal_site, tmp_path, ROOT / "templates", workers))
     assert tree_bytes(tmp_path / "serial") == tree_bytes(tmp_path / "forked")
@@ -378,7 +373,7 @@ def test_a_build_reads_each_template_file_once_not_once_a_page(minimal_site, tmp
     edited template (tests/test_incremental.py)."""
     import os
 
-    templates = str(Path(__file__).resolve().parents[1] / "templates")
+    templates = str(ROOT / "templates")
     checks = []
     getmtime = os.path.getmtime
 
