@@ -69,6 +69,41 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _is_tree(value) -> bool:
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(k, str) and isinstance(v, bytes) for k, v in value.items())
+
+
+def describe_tree_difference(left: dict[str, bytes], right: dict[str, bytes], context: int = 2,
+                             most: int = 40) -> list[str]:
+    """Which files of two `tree_bytes` differ, and where the first one does, in a few lines.
+
+    pytest's own account of two unequal dicts of whole pages is the pages themselves; on CI,
+    where it truncates nothing, that buried the failing test's name under megabytes."""
+    import difflib
+
+    only_left = sorted(left.keys() - right.keys())
+    only_right = sorted(right.keys() - left.keys())
+    changed = sorted(k for k in left.keys() & right.keys() if left[k] != right[k])
+    lines = [f"two trees of {len(left)} and {len(right)} files: {len(changed)} differ, "
+             f"{len(only_left)} only on the left, {len(only_right)} only on the right"]
+    lines += [f"  only left: {k}" for k in only_left[:10]] + [f"  only right: {k}" for k in only_right[:10]]
+    lines += [f"  differs: {k}" for k in changed[:10]]
+    if changed:
+        first = changed[0]
+        a = left[first].decode("utf-8", "replace").splitlines()
+        b = right[first].decode("utf-8", "replace").splitlines()
+        diff = list(difflib.unified_diff(a, b, f"left/{first}", f"right/{first}", n=context, lineterm=""))
+        lines += [line[:300] for line in diff[:most]] + (["  ..."] if len(diff) > most else [])
+    return lines
+
+
+def pytest_assertrepr_compare(op, left, right):
+    if op == "==" and _is_tree(left) and _is_tree(right):
+        return describe_tree_difference(left, right)
+    return None
+
+
 def soup(path: Path):
     """The page parsed as a browser would read it (BeautifulSoup over html.parser)."""
     from bs4 import BeautifulSoup
