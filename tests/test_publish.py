@@ -331,6 +331,50 @@ def test_a_failing_or_plain_pagefind_binary_is_a_warning(tmp_path, monkeypatch):
     assert any("Pagefind failed (exit 1); the site was built without a search index" in m for m in messages)
 
 
+
+def fake_pagefind(tmp_path: Path, script: str) -> Path:
+    binary = tmp_path / "bin" / "pagefind_extended"
+    binary.parent.mkdir(exist_ok=True)
+    binary.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    binary.chmod(0o755)
+    return binary
+
+
+def test_a_failing_binary_is_reported_with_its_last_lines_of_output(tmp_path, monkeypatch):
+    folder = tmp_path / "site"
+    (folder / "en").mkdir(parents=True)
+    binary = fake_pagefind(tmp_path, "echo 'indexing en'\necho 'Error: no such thing as a page' >&2\nexit 3\n")
+    monkeypatch.setattr(search, "find_pagefind", lambda: binary)
+    problems = Problems()
+    search.index_search(folder, problems)
+    [warning] = [p.format() for p in problems.items]
+    assert "Pagefind failed (exit 3)" in warning and "Error: no such thing as a page" in warning
+
+
+def test_a_stopped_index_ends_pagefind_and_removes_what_it_had_written(tmp_path, monkeypatch):
+    """One language: the single run, which writes into the site's pagefind/ directly (serve's
+    two-language case is in tests/test_serve.py)."""
+    import os
+    import threading
+
+    folder = tmp_path / "site"
+    (folder / "en").mkdir(parents=True)
+    pid_file = tmp_path / "pid"
+    binary = fake_pagefind(tmp_path, f'echo $$ > {pid_file}\nmkdir -p "$2/pagefind" && echo half > "$2/pagefind/x.js"\n'
+                                     "exec sleep 60\n")
+    monkeypatch.setattr(search, "find_pagefind", lambda: binary)
+    stop = threading.Event()
+    timer = threading.Timer(1.0, stop.set)
+    timer.start()
+    try:
+        with pytest.raises(search.Stopped):
+            search.index_search(folder, Problems(), stop)
+    finally:
+        timer.cancel()
+    assert not (folder / "pagefind").exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)
+
 # ---------------------------------------------------------------- browsing from disk (file://)
 
 

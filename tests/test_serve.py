@@ -194,6 +194,50 @@ def test_incremental_output_equals_a_full_build_after_edits(server, project, tmp
     assert pages(project / "_site") == pages(full)
 
 
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_stopping_while_the_index_is_made_ends_pagefind_and_leaves_nothing(project, tmp_path, monkeypatch):
+    """serve indexes in the background, in a staging folder inside the output it serves. Before
+    this was handled, a Ctrl-C meanwhile left Pagefind running on after serve and that folder
+    in _site for good (13 MB at 1,000 notes)."""
+    fake = tmp_path / "bin" / "pagefind_extended"  # a Pagefind that takes a minute
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho $$ >> "$FAKE_PAGEFIND_PIDS"\nexec sleep 60\n', encoding="utf-8")
+    fake.chmod(0o755)
+    pids_file = tmp_path / "pids"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    monkeypatch.setenv("FAKE_PAGEFIND_PIDS", str(pids_file))
+    srv = Server(project)
+    pids: list[int] = []
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(pids) < 2:  # one run per language
+            time.sleep(0.05)
+            pids = [int(line) for line in pids_file.read_text().split()] if pids_file.exists() else []
+        assert len(pids) == 2 and all(map(alive, pids))
+        assert list((project / "_site").glob(".pagefind-*"))
+        started = time.monotonic()
+        assert srv.stop() == 0
+        assert time.monotonic() - started < 5
+    finally:
+        for pid in pids:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+                dead = False
+            else:
+                dead = True
+            assert dead, f"Pagefind (pid {pid}) outlived serve"
+    assert list((project / "_site").glob(".pagefind-*")) == []
+    assert not (project / "_site" / "pagefind").exists()
+    assert "search index ready" not in srv.output() and "Traceback" not in srv.output()
+
+
 def test_no_search_makes_no_index(project):
     quiet = Server(project, "--no-search")
     try:

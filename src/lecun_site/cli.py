@@ -215,13 +215,15 @@ def cmd_serve(args) -> int:
                   + f" in {report.seconds * 1000:.0f} ms", flush=True)
 
     first = builder.build()
+    indexing = threading.Event()  # set: stop indexing
+    indexer = threading.Thread(target=_index_in_background, args=(options.out, indexing), daemon=True,
+                               name="search-index")
     if first.ok:
         for warning in first.problems:
             print(warning.format(), file=sys.stderr)
         print(f"built {first.pages} pages into {options.out} in {first.seconds * 1000:.0f} ms", flush=True)
         if not args.no_search:
-            threading.Thread(target=_index_in_background, args=(options.out,), daemon=True,
-                             name="search-index").start()
+            indexer.start()
     else:
         print("the first build failed; fix these and save: the page will show them until then", file=sys.stderr)
         for problem in first.problems:
@@ -244,6 +246,9 @@ def cmd_serve(args) -> int:
         finally:
             watcher.stop()
             server.stop()
+            if indexer.is_alive():  # Pagefind is ended and its half-written files removed
+                indexing.set()
+                indexer.join(timeout=30)
     return 0
 
 
@@ -269,14 +274,18 @@ def _stop_requested() -> Iterator[threading.Event]:
             signal.signal(signum, handler)
 
 
-def _index_in_background(out: Path) -> None:
+def _index_in_background(out: Path, stop: threading.Event) -> None:
     """serve's search index: made once, after the first build, while the site is already served
-    (Pagefind takes a while on a large site; saves after this are not indexed)."""
+    (Pagefind takes a while on a large site; saves after this are not indexed). Setting `stop`
+    ends it, leaving nothing of it behind."""
     from .errors import Problems
-    from .search import index_search
+    from .search import Stopped, index_search
 
     problems = Problems()
-    seconds = index_search(out, problems)
+    try:
+        seconds = index_search(out, problems, stop)
+    except Stopped:
+        return
     for problem in problems.items:
         print(problem.format(), file=sys.stderr, flush=True)
     if not problems.items:

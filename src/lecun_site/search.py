@@ -19,6 +19,10 @@ static/search.js) loads that UI.
 - **Two languages at once.** Pagefind works on one core; the zh and en pages are indexed by
   two Pagefind processes at the same time and the two indexes merged (the merged folder is
   what one run over the whole site writes); should anything not fit, one run does it all.
+- **Stoppable.** serve indexes in the background, inside the output it serves;
+  `index_search(..., stop=event)` ends the Pagefind runs and removes what they had written
+  when the event is set (serve stopping). What a killed serve leaves goes with the next
+  build's or serve's first build, which replaces the whole output folder.
 - **No binary, no crash.** Without Pagefind the site is built all the same, with a warning
   naming the package to install; the search page then says the index is missing. A binary
   that fails is reported the same way (with its last lines of output). A binary without
@@ -32,6 +36,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -39,6 +44,33 @@ from .errors import ContentError, Problems
 
 INSTALL_HINT = "install it with `pip install 'pagefind[extended]>=1.4,<1.5'` (the extended binary segments Chinese)"
 TIMEOUT_SECONDS = 600
+
+
+class Stopped(Exception):
+    """index_search was asked to stop; its Pagefind runs are ended and their files removed."""
+
+
+def _wait(runs: list[subprocess.Popen], stop: threading.Event | None) -> list[int]:
+    """The exit codes of `runs`, once all have ended; Stopped if `stop` is set first (the runs
+    are then killed), TimeoutExpired after TIMEOUT_SECONDS."""
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    try:
+        for run in runs:
+            while True:
+                try:
+                    run.wait(timeout=0.1)
+                    break
+                except subprocess.TimeoutExpired:
+                    if stop is not None and stop.is_set():
+                        raise Stopped from None
+                    if time.monotonic() > deadline:
+                        raise
+    finally:
+        for run in runs:
+            if run.poll() is None:
+                run.kill()
+                run.wait()
+    return [run.returncode for run in runs]
 
 
 def find_pagefind() -> Path | None:
@@ -59,10 +91,11 @@ def _warn(problems: Problems, message: str, hint: str | None = None) -> None:
     problems.add(ContentError("search", message, hint=hint, severity="warning"))
 
 
-def index_search(folder: Path, problems: Problems) -> float:
+def index_search(folder: Path, problems: Problems, stop: threading.Event | None = None) -> float:
     """Index the built site in `folder` with Pagefind; return the seconds it took.
 
     Never fails the build: a missing or failing binary becomes a warning in `problems`.
+    Raises Stopped if `stop` is set meanwhile, having ended Pagefind and removed its files.
     """
     started = time.perf_counter()
     binary = find_pagefind()
@@ -76,27 +109,33 @@ def index_search(folder: Path, problems: Problems) -> float:
     langs = sorted(d.name for d in folder.iterdir() if d.is_dir() and d.name in ("zh", "en"))
     if len(langs) > 1 and (os.cpu_count() or 1) > 1:
         try:
-            if _index_languages_apart(binary, folder, langs):
+            if _index_languages_apart(binary, folder, langs, stop):
                 return time.perf_counter() - started
         except (OSError, ValueError, subprocess.TimeoutExpired):
             pass  # any trouble: index the whole site in one run below, which reports problems
         shutil.rmtree(folder / "pagefind", ignore_errors=True)
     try:
-        result = subprocess.run([str(binary), "--site", str(folder), "--silent"], capture_output=True,
-                                text=True, timeout=TIMEOUT_SECONDS, check=False)
+        with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log:
+            run = subprocess.Popen([str(binary), "--site", str(folder), "--silent"], stdout=log, stderr=log)
+            try:
+                code = _wait([run], stop)[0]
+            except Stopped:
+                shutil.rmtree(folder / "pagefind", ignore_errors=True)  # half written
+                raise
+            log.seek(0)
+            output = log.read().strip().splitlines()[-5:]
     except (OSError, subprocess.TimeoutExpired) as exc:
         _warn(problems, f"Pagefind could not index the site ({exc}); it was built without a search index",
               INSTALL_HINT)
         return time.perf_counter() - started
-    if result.returncode != 0 or not (folder / "pagefind" / "pagefind-ui.js").is_file():
-        output = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        _warn(problems, f"Pagefind failed (exit {result.returncode}); the site was built without a search index"
+    if code != 0 or not (folder / "pagefind" / "pagefind-ui.js").is_file():
+        _warn(problems, f"Pagefind failed (exit {code}); the site was built without a search index"
               + (":\n    " + "\n    ".join(output) if output else ""), "run it by hand to see why: "
               f"{binary} --site <output folder>")
     return time.perf_counter() - started
 
 
-def _index_languages_apart(binary: Path, folder: Path, langs: list[str]) -> bool:
+def _index_languages_apart(binary: Path, folder: Path, langs: list[str], stop: threading.Event | None = None) -> bool:
     """Index each language's pages in a Pagefind process of its own, at the same time, and merge
     the results into `folder/pagefind`: Pagefind does its work on one core, so on a machine
     with two this takes the time of the larger language instead of both. The files of each
@@ -106,12 +145,13 @@ def _index_languages_apart(binary: Path, folder: Path, langs: list[str]) -> bool
     # inside the folder being indexed (it holds no HTML), so that a build killed meanwhile
     # leaves nothing beside the output: its staging folder, with this in it, is cleaned up
     work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=folder))
+    runs: list[subprocess.Popen] = []
     try:
-        runs = [subprocess.Popen([str(binary), "--site", str(folder), "--glob", f"{lang}/**/*.html", "--output-path",
-                                  str(work / lang), "--silent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                for lang in langs]
-        deadline = time.monotonic() + TIMEOUT_SECONDS
-        codes = [run.wait(timeout=max(1.0, deadline - time.monotonic())) for run in runs]
+        for lang in langs:
+            runs.append(subprocess.Popen([str(binary), "--site", str(folder), "--glob", f"{lang}/**/*.html",
+                                          "--output-path", str(work / lang), "--silent"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        codes = _wait(runs, stop)
         if any(codes) or not all((work / lang / "pagefind-entry.json").is_file() for lang in langs):
             return False
         target = work / "merged"
@@ -141,7 +181,7 @@ def _index_languages_apart(binary: Path, folder: Path, langs: list[str]) -> bool
         os.replace(target, folder / "pagefind")
         return (folder / "pagefind" / "pagefind-ui.js").is_file()
     finally:
-        for run in locals().get("runs", []):
+        for run in runs:
             if run.poll() is None:
                 run.kill()
                 run.wait()
