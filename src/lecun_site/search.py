@@ -52,13 +52,13 @@ class Stopped(Exception):
 
 def _wait(runs: list[subprocess.Popen], stop: threading.Event | None) -> list[int]:
     """The exit codes of `runs`, once all have ended; Stopped if `stop` is set first (the runs
-    are then killed), TimeoutExpired after TIMEOUT_SECONDS."""
+    are then killed), TimeoutExpired after TIMEOUT_SECONDS. Without `stop`, a plain wait."""
     deadline = time.monotonic() + TIMEOUT_SECONDS
     try:
         for run in runs:
             while True:
                 try:
-                    run.wait(timeout=0.1)
+                    run.wait(timeout=0.1 if stop is not None else max(1.0, deadline - time.monotonic()))
                     break
                 except subprocess.TimeoutExpired:
                     if stop is not None and stop.is_set():
