@@ -5,6 +5,9 @@ before </body> (never written into the output folder). The script listens to a
 Server-Sent Events stream at /__lecun/events:
 
 - `reload` {urls, all}: reload if this page is among the changed ones (scroll kept);
+- each page carries the epoch (build count) it was served at and connects with `?since=`
+  that epoch: a build that ended between serving the page and the stream opening, or two
+  builds in quick succession, are caught up on, never missed (State.changes_since);
 - `problems` [{path, line, column, message, hint}…]: show an overlay listing them (built
   with textContent, so nothing in a message can run); the last good site stays served;
 - after problems, the next `reload` removes the overlay and reloads.
@@ -21,10 +24,11 @@ import mimetypes
 import posixpath
 import socket
 import threading
+from collections import deque
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 EVENTS_PATH = "/__lecun/events"
 STATUS_PATH = "/__lecun/status"
@@ -65,7 +69,7 @@ CLIENT_SCRIPT = """<script>/* lecun-site live reload (dev server only) */
     document.body.appendChild(o);
     shown = true;
   }
-  var source = new EventSource("__EVENTS__");
+  var source = new EventSource("__EVENTS__?since=__EPOCH__");
   // for tools that drive the page (the benchmark): the live-reload connection is open
   source.addEventListener("open", function () { document.documentElement.setAttribute("data-lecun-live", "open"); });
   source.addEventListener("problems", function (e) { show(JSON.parse(e.data)); });
@@ -82,11 +86,12 @@ CLIENT_SCRIPT = """<script>/* lecun-site live reload (dev server only) */
 class State:
     """What the server tells browsers: an epoch that grows with every build, and its outcome."""
 
+    HISTORY = 256  # builds remembered; a page older than that reloads whatever changed
+
     def __init__(self) -> None:
         self.epoch = 0
         self.problems: list[dict] = []
-        self.changed: list[str] = []
-        self.all = False
+        self._history: deque[tuple[tuple[str, ...], bool]] = deque(maxlen=self.HISTORY)  # per epoch
         self.cond = threading.Condition()
         self.closing = False
 
@@ -94,15 +99,29 @@ class State:
         with self.cond:
             self.epoch += 1
             self.problems = []
-            self.changed = list(urls)
-            self.all = all_pages
+            self._history.append((tuple(urls), all_pages))
             self.cond.notify_all()
 
     def failed(self, problems: list[dict]) -> None:
         with self.cond:
             self.epoch += 1
             self.problems = list(problems)
+            self._history.append(((), False))
             self.cond.notify_all()
+
+    def changes_since(self, epoch: int) -> tuple[list[str], bool]:
+        """(the URLs changed by the builds after `epoch`, whether every page changed); hold `cond`."""
+        behind = self.epoch - epoch
+        if behind <= 0:
+            return [], False
+        if behind > len(self._history):
+            return [], True
+        urls: dict[str, None] = {}
+        every = False
+        for changed, all_pages in list(self._history)[-behind:]:
+            urls.update(dict.fromkeys(changed))
+            every = every or all_pages
+        return list(urls), every
 
     def close(self) -> None:
         with self.cond:
@@ -125,12 +144,14 @@ def make_handler(root: Path, state: State, events_path: str = EVENTS_PATH):
             self.do_GET(head=True)
 
         def do_GET(self, head: bool = False):
-            path = urlsplit(self.path).path
+            parts = urlsplit(self.path)
+            path = parts.path
             if path == events_path:
-                return self.events()
+                return self.events(parts.query)
             if path == STATUS_PATH:
                 body = json.dumps({"epoch": state.epoch, "problems": state.problems}).encode("utf-8")
                 return self.send(HTTPStatus.OK, "application/json", body, head)
+            epoch = state.epoch  # read before the file: a build that ends meanwhile is caught up on
             file = self.resolve(path)
             if file is None:
                 return self.not_found(head)
@@ -150,7 +171,7 @@ def make_handler(root: Path, state: State, events_path: str = EVENTS_PATH):
                 return self.not_found(head)
             kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
             if kind == "text/html":
-                body = inject(body, script)
+                body = inject(body, script.replace(b"__EPOCH__", str(epoch).encode()))
             if kind.startswith("text/") or kind in ("application/xml", "application/javascript", "image/svg+xml"):
                 kind += "; charset=utf-8"
             self.send(HTTPStatus.OK, kind, body, head)
@@ -186,7 +207,8 @@ def make_handler(root: Path, state: State, events_path: str = EVENTS_PATH):
             if not head:
                 self.wfile.write(body)
 
-        def events(self) -> None:
+        def events(self, query: str = "") -> None:
+            since = parse_qs(query).get("since", [""])[0]
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream; charset=utf-8")
             self.send_header("Cache-Control", "no-store")
@@ -194,12 +216,18 @@ def make_handler(root: Path, state: State, events_path: str = EVENTS_PATH):
             self.end_headers()
             self.close_connection = True
             with state.cond:
-                seen = state.epoch
+                # the epoch the page was served at; without one (or a bad one), from now
+                seen = min(int(since), state.epoch) if since.isdigit() else state.epoch
+                now = state.epoch
                 problems = list(state.problems)
+                missed = state.changes_since(seen)
+                seen = now
             try:
-                self.emit("hello", {"epoch": seen})
+                self.emit("hello", {"epoch": now})
                 if problems:
                     self.emit("problems", problems)
+                elif missed[0] or missed[1]:
+                    self.emit("reload", {"urls": missed[0], "all": missed[1], "epoch": now})
                 while True:
                     with state.cond:
                         state.cond.wait_for(lambda: state.epoch != seen or state.closing, timeout=15)
@@ -208,9 +236,10 @@ def make_handler(root: Path, state: State, events_path: str = EVENTS_PATH):
                         if state.epoch == seen:
                             message = None
                         else:
+                            urls, every = state.changes_since(seen)  # every build since, not only the last
                             seen = state.epoch
                             message = ("problems", list(state.problems)) if state.problems else (
-                                "reload", {"urls": state.changed, "all": state.all, "epoch": seen})
+                                "reload", {"urls": urls, "all": every, "epoch": seen})
                     if message is None:
                         self.wfile.write(b": keep-alive\n\n")
                         self.wfile.flush()
