@@ -30,7 +30,7 @@ def served_epoch(server: DevServer, path: str) -> int:
     return int(re.search(r'EventSource\("/__lecun/events\?since=(\d+)"\)', html)[1])
 
 
-def events(server: DevServer, since: int | None, count: int, timeout: float = 3.0) -> list[tuple[str, dict]]:
+def events(server: DevServer, since: int | str | None, count: int, timeout: float = 3.0) -> list[tuple[str, dict]]:
     """The first `count` events of the stream (a socket timeout fails the test if they never come)."""
     query = "" if since is None else f"?since={since}"
     found = []
@@ -68,6 +68,14 @@ def test_an_up_to_date_page_hears_only_later_builds(dev):
     assert events(dev, epoch, 1) == [("hello", {"epoch": epoch})]
     with pytest.raises(socket.timeout):  # nothing else comes until a build ends
         events(dev, epoch, 2, timeout=0.5)
+
+
+@pytest.mark.parametrize("since", ["", "abc", "%C2%B2", "-1"])
+def test_a_missing_or_odd_epoch_means_from_now(dev, since):
+    dev.state.reloaded(["/en/a/"])
+    assert events(dev, since, 1) == [("hello", {"epoch": 1})]
+    with pytest.raises(socket.timeout):  # no reload for a build before the stream opened
+        events(dev, since, 2, timeout=0.5)
 
 
 def test_a_failed_build_since_the_page_was_served_shows_its_problems(dev):

@@ -217,7 +217,7 @@ def make_handler(root: Path, state: State, events_path: str = EVENTS_PATH):
             self.close_connection = True
             with state.cond:
                 # the epoch the page was served at; without one (or a bad one), from now
-                seen = min(int(since), state.epoch) if since.isdigit() else state.epoch
+                seen = min(int(since), state.epoch) if since.isascii() and since.isdigit() else state.epoch
                 now = state.epoch
                 problems = list(state.problems)
                 missed = state.changes_since(seen)
