@@ -104,6 +104,15 @@ def pytest_assertrepr_compare(op, left, right):
     return None
 
 
+def fake_pagefind(tmp_path: Path, script: str) -> Path:
+    """A stand-in Pagefind binary running `script` (sh), for failures and slow runs."""
+    binary = tmp_path / "bin" / "pagefind_extended"
+    binary.parent.mkdir(exist_ok=True)
+    binary.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    binary.chmod(0o755)
+    return binary
+
+
 def soup(path: Path):
     """The page parsed as a browser would read it (BeautifulSoup over html.parser)."""
     from bs4 import BeautifulSoup

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from conftest import PUBLISHED_BASE_URL, ROOT, soup
+from conftest import PUBLISHED_BASE_URL, ROOT, fake_pagefind, soup
 from lecun_site import search
 from lecun_site.check import PageParser
 from lecun_site.errors import Problems
@@ -330,14 +330,6 @@ def test_a_failing_or_plain_pagefind_binary_is_a_warning(tmp_path, monkeypatch):
     assert any("without Chinese word segmentation" in m for m in messages)
     assert any("Pagefind failed (exit 1); the site was built without a search index" in m for m in messages)
 
-
-
-def fake_pagefind(tmp_path: Path, script: str) -> Path:
-    binary = tmp_path / "bin" / "pagefind_extended"
-    binary.parent.mkdir(exist_ok=True)
-    binary.write_text("#!/bin/sh\n" + script, encoding="utf-8")
-    binary.chmod(0o755)
-    return binary
 
 
 def test_a_failing_binary_is_reported_with_its_last_lines_of_output(tmp_path, monkeypatch):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SITES, tree_bytes
+from conftest import SITES, fake_pagefind, tree_bytes
 
 NOTE_EN = "notes/intro.en.md"
 
@@ -206,10 +206,7 @@ def test_stopping_while_the_index_is_made_ends_pagefind_and_leaves_nothing(proje
     """serve indexes in the background, in a staging folder inside the output it serves. Before
     this was handled, a Ctrl-C meanwhile left Pagefind running on after serve and that folder
     in _site for good (13 MB at 1,000 notes)."""
-    fake = tmp_path / "bin" / "pagefind_extended"  # a Pagefind that takes a minute
-    fake.parent.mkdir()
-    fake.write_text('#!/bin/sh\necho $$ >> "$FAKE_PAGEFIND_PIDS"\nexec sleep 60\n', encoding="utf-8")
-    fake.chmod(0o755)
+    fake = fake_pagefind(tmp_path, 'echo $$ >> "$FAKE_PAGEFIND_PIDS"\nexec sleep 60\n')  # takes a minute
     pids_file = tmp_path / "pids"
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
     monkeypatch.setenv("FAKE_PAGEFIND_PIDS", str(pids_file))

@@ -216,18 +216,16 @@ def make_handler(root: Path, state: State, events_path: str = EVENTS_PATH):
             self.end_headers()
             self.close_connection = True
             with state.cond:
-                # the epoch the page was served at; without one (or a bad one), from now
-                seen = min(int(since), state.epoch) if since.isascii() and since.isdigit() else state.epoch
-                now = state.epoch
+                seen = state.epoch
                 problems = list(state.problems)
-                missed = state.changes_since(seen)
-                seen = now
+                # what changed since the epoch the page was served at (none given, or a bad one: nothing)
+                missed, every = state.changes_since(int(since)) if since.isascii() and since.isdigit() else ([], False)
             try:
-                self.emit("hello", {"epoch": now})
+                self.emit("hello", {"epoch": seen})
                 if problems:
                     self.emit("problems", problems)
-                elif missed[0] or missed[1]:
-                    self.emit("reload", {"urls": missed[0], "all": missed[1], "epoch": now})
+                elif missed or every:
+                    self.emit("reload", {"urls": missed, "all": every, "epoch": seen})
                 while True:
                     with state.cond:
                         state.cond.wait_for(lambda: state.epoch != seen or state.closing, timeout=15)

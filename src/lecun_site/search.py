@@ -66,11 +66,15 @@ def _wait(runs: list[subprocess.Popen], stop: threading.Event | None) -> list[in
                     if time.monotonic() > deadline:
                         raise
     finally:
-        for run in runs:
-            if run.poll() is None:
-                run.kill()
-                run.wait()
+        _end(runs)
     return [run.returncode for run in runs]
+
+
+def _end(runs: list[subprocess.Popen]) -> None:
+    for run in runs:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
 
 
 def find_pagefind() -> Path | None:
@@ -181,8 +185,5 @@ def _index_languages_apart(binary: Path, folder: Path, langs: list[str], stop: t
         os.replace(target, folder / "pagefind")
         return (folder / "pagefind" / "pagefind-ui.js").is_file()
     finally:
-        for run in runs:
-            if run.poll() is None:
-                run.kill()
-                run.wait()
+        _end(runs)  # _wait ends them too; this is for a Popen that failed after another started
         shutil.rmtree(work, ignore_errors=True)
