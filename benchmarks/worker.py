@@ -148,6 +148,7 @@ def run_serve(args) -> dict:
                 if done.wait(timeout=args.timeout):
                     entry = _report(box["report"], box["done_at"] - written_at)
                     entry["debounce_quiet_seconds"] = getattr(watcher, "quiet", None)
+                    entry["debounce_settle_seconds"] = getattr(watcher, "settle", None)
                     entry["batch"] = box["batch"]
                     entry["peak_rss_mib"] = vm_hwm_mib()
                     result["watch_edit"] = entry

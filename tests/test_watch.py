@@ -75,12 +75,94 @@ def test_a_burst_of_editor_events_is_one_rebuild(roots):
         temp.write_text("one", encoding="utf-8")
         temp.rename(note)
         (note.parent / ".a.zh.md.swp").write_text("swap", encoding="utf-8")
-        note.write_text("two", encoding="utf-8")
         assert done.wait(5)
         time.sleep(0.4)
         assert len(calls) == 1
         assert note in calls[0] and calls[0][note] == ChangeKind.CONTENT
         assert all(not p.name.endswith((".swp", ".tmp")) for p in calls[0])
+    finally:
+        watcher.stop()
+
+
+class Calls:
+    """What a watcher's on_change was called with, and when."""
+
+    def __init__(self) -> None:
+        self.batches: list[dict] = []
+        self.event = threading.Event()
+
+    def __call__(self, batch: dict) -> None:
+        self.batches.append(batch)
+        self.event.set()
+
+
+def test_a_finished_save_is_rebuilt_without_waiting_for_quiet(roots):
+    """Written and closed: the save is whole, so the rebuild need not wait the full quiet
+    (here a minute) that an unfinished change waits."""
+    calls = Calls()
+    watcher = Watcher(roots, calls, quiet=60, longest=120)
+    watcher.start()
+    try:
+        note = roots.content / "a.en.md"
+        note.write_text("one", encoding="utf-8")
+        assert calls.event.wait(10), "a written and closed file waited for the minute of quiet"
+        assert calls.batches == [{note: ChangeKind.CONTENT}]
+    finally:
+        watcher.stop()
+
+
+def test_a_file_still_open_for_writing_waits_until_it_is_closed(roots):
+    calls = Calls()
+    watcher = Watcher(roots, calls, quiet=60, longest=120)
+    watcher.start()
+    try:
+        note = roots.content / "a.en.md"
+        with open(note, "w", encoding="utf-8") as handle:
+            handle.write("half a save")
+            handle.flush()
+            assert not calls.event.wait(1.0), "rebuilt while the file was still being written"
+        assert calls.event.wait(10), "closing the file did not end the wait"
+        assert calls.batches == [{note: ChangeKind.CONTENT}]
+    finally:
+        watcher.stop()
+
+
+def test_a_vim_style_save_is_one_rebuild_as_soon_as_it_is_written(roots):
+    """vim (backupcopy=no) and emacs move the file to a backup, write it anew, then delete the
+    backup: the first step removes the note, the third is an ignored name."""
+    note = roots.content / "a.en.md"
+    note.write_text("old", encoding="utf-8")
+    calls = Calls()
+    watcher = Watcher(roots, calls, quiet=60, longest=120)
+    watcher.start()
+    try:
+        backup = note.with_name("a.en.md~")
+        note.rename(backup)
+        note.write_text("new", encoding="utf-8")
+        backup.unlink()
+        assert calls.event.wait(10)
+        time.sleep(0.3)
+        assert calls.batches == [{note: ChangeKind.CONTENT}]
+    finally:
+        watcher.stop()
+
+
+def test_a_deletion_waits_for_quiet_in_case_the_file_comes_back(roots):
+    """Some editors delete the file, then write it again: the rebuild must see the new file,
+    not a missing note (and its pages gone for a moment)."""
+    note = roots.content / "a.en.md"
+    note.write_text("old", encoding="utf-8")
+    calls = Calls()
+    watcher = Watcher(roots, calls, quiet=1.0, longest=120)
+    watcher.start()
+    try:
+        note.unlink()
+        time.sleep(0.3)  # far longer than `settle`, well within `quiet`
+        assert calls.batches == []
+        note.write_text("new", encoding="utf-8")
+        assert calls.event.wait(10)
+        time.sleep(0.3)
+        assert calls.batches == [{note: ChangeKind.CONTENT}]
     finally:
         watcher.stop()
 

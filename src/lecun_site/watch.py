@@ -5,6 +5,12 @@ for paths to ignore (the output folder, editor swap and backup files, hidden fil
 watchdog observer collects events, waits for a quiet moment (an editor's save is often a
 burst: write a temp file, rename it over, delete a backup) and calls `on_change(paths)`
 once per burst, from a single thread, so rebuilds never overlap.
+
+How long "quiet" is depends on what the last events said. A file closed after writing, or
+renamed into place, is a finished save: the watcher waits only `settle` (20 ms) for the rest
+of the burst. Anything else (a file created or modified and still open, a deletion that a
+rewrite may follow, a folder) waits `quiet` (80 ms). Where the platform reports no closing
+(watchdog's FSEvents and Windows observers), every change waits `quiet`, as before.
 """
 
 from __future__ import annotations
@@ -91,30 +97,37 @@ class _Collector(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed", "closed_no_write"):
+        if event.event_type in ("opened", "closed_no_write"):
             return
         if event.is_directory and event.event_type == "modified":
             return  # a folder's listing changed: the file events say what
-        paths = [event.src_path]
+        # (path, whether its save is finished): closed after writing, or renamed into place
+        paths = [(event.src_path, event.event_type == "closed" and not event.is_directory)]
         if getattr(event, "dest_path", None):
-            paths.append(event.dest_path)
-        for raw in paths:
+            paths.append((event.dest_path, not event.is_directory))
+        for raw, finished in paths:
             path = Path(raw.decode() if isinstance(raw, bytes) else raw)
             kind = classify_change(path, self.watcher.roots)
             if kind is not None:
-                self.watcher.notice(path, kind)
+                self.watcher.notice(path, kind, finished)
 
 
 class Watcher:
-    """Debounces file events into one `on_change({path: kind})` call per burst."""
+    """Debounces file events into one `on_change({path: kind})` call per burst.
+
+    A burst ends `settle` seconds after its last event when every path's last event finished
+    a save, `quiet` seconds after it otherwise, and `longest` seconds after its first event
+    whatever comes (a stream of saves still gets rebuilds)."""
 
     def __init__(self, roots: WatchRoots, on_change: Callable[[dict[Path, ChangeKind]], None],
-                 quiet: float = 0.08, longest: float = 0.6) -> None:
+                 quiet: float = 0.08, longest: float = 0.6, settle: float = 0.02) -> None:
         self.roots = roots
         self.on_change = on_change
         self.quiet = quiet
         self.longest = longest
+        self.settle = min(settle, quiet)
         self._pending: dict[Path, ChangeKind] = {}
+        self._unfinished: set[Path] = set()  # pending paths whose last event may be followed by more
         self._first = 0.0
         self._last = 0.0
         self._lock = threading.Lock()
@@ -123,12 +136,17 @@ class Watcher:
         self._observer = Observer()
         self._thread = threading.Thread(target=self._loop, name="lecun-rebuild", daemon=True)
 
-    def notice(self, path: Path, kind: ChangeKind) -> None:
+    def notice(self, path: Path, kind: ChangeKind, finished: bool = False) -> None:
+        """A change to `path`; `finished`: its last step (closed after writing, renamed into place)."""
         with self._lock:
             now = time.monotonic()
             if not self._pending:
                 self._first = now
             self._pending[path] = kind
+            if finished:
+                self._unfinished.discard(path)
+            else:
+                self._unfinished.add(path)
             self._last = now
         self._wake.set()
 
@@ -155,19 +173,19 @@ class Watcher:
     def _loop(self) -> None:
         while not self._stop.is_set():
             self._wake.wait()
-            self._wake.clear()
             while not self._stop.is_set():
+                self._wake.clear()  # before reading the state, so that a later notice wakes the wait below
                 with self._lock:
                     if not self._pending:
                         break
-                    now = time.monotonic()
-                    ready = now - self._last >= self.quiet or now - self._first >= self.longest
-                    if ready:
-                        batch, self._pending = self._pending, {}
-                if ready:
+                    wait = self.quiet if self._unfinished else self.settle
+                    delay = min(self._last + wait, self._first + self.longest) - time.monotonic()
+                    if delay <= 0:
+                        batch, self._pending, self._unfinished = self._pending, {}, set()
+                if delay <= 0:
                     try:
                         self.on_change(batch)
                     except Exception as exc:  # the watcher never dies on a failed build
                         print(f"rebuild failed: {exc!r}", flush=True)
                     break
-                time.sleep(self.quiet / 4)
+                self._wake.wait(delay)
