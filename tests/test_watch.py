@@ -1,5 +1,6 @@
 """The pure change classifier and the debounced watcher, on real files."""
 
+import contextlib
 import logging
 import subprocess
 import sys
@@ -85,7 +86,7 @@ def test_a_burst_of_editor_events_is_one_rebuild(roots):
 
 
 class Calls:
-    """What a watcher's on_change was called with, and when."""
+    """What a watcher's on_change was called with."""
 
     def __init__(self) -> None:
         self.batches: list[dict] = []
@@ -96,35 +97,37 @@ class Calls:
         self.event.set()
 
 
-def test_a_finished_save_is_rebuilt_without_waiting_for_quiet(roots):
-    """Written and closed: the save is whole, so the rebuild need not wait the full quiet
-    (here a minute) that an unfinished change waits."""
+@contextlib.contextmanager
+def watching(roots, quiet: float = 60):
+    """A started watcher (a minute of quiet unless told) whose calls are recorded; stopped after."""
     calls = Calls()
-    watcher = Watcher(roots, calls, quiet=60, longest=120)
+    watcher = Watcher(roots, calls, quiet=quiet, longest=120)
     watcher.start()
     try:
-        note = roots.content / "a.en.md"
-        note.write_text("one", encoding="utf-8")
-        assert calls.event.wait(10), "a written and closed file waited for the minute of quiet"
-        assert calls.batches == [{note: ChangeKind.CONTENT}]
+        yield calls
     finally:
         watcher.stop()
 
 
+def test_a_finished_save_is_rebuilt_without_waiting_for_quiet(roots):
+    """Written and closed: the save is whole, so the rebuild need not wait the full quiet
+    (here a minute) that an unfinished change waits."""
+    note = roots.content / "a.en.md"
+    with watching(roots) as calls:
+        note.write_text("one", encoding="utf-8")
+        assert calls.event.wait(10), "a written and closed file waited for the minute of quiet"
+    assert calls.batches == [{note: ChangeKind.CONTENT}]
+
+
 def test_a_file_still_open_for_writing_waits_until_it_is_closed(roots):
-    calls = Calls()
-    watcher = Watcher(roots, calls, quiet=60, longest=120)
-    watcher.start()
-    try:
-        note = roots.content / "a.en.md"
+    note = roots.content / "a.en.md"
+    with watching(roots) as calls:
         with open(note, "w", encoding="utf-8") as handle:
             handle.write("half a save")
             handle.flush()
             assert not calls.event.wait(1.0), "rebuilt while the file was still being written"
         assert calls.event.wait(10), "closing the file did not end the wait"
-        assert calls.batches == [{note: ChangeKind.CONTENT}]
-    finally:
-        watcher.stop()
+    assert calls.batches == [{note: ChangeKind.CONTENT}]
 
 
 def test_a_vim_style_save_is_one_rebuild_as_soon_as_it_is_written(roots):
@@ -132,19 +135,14 @@ def test_a_vim_style_save_is_one_rebuild_as_soon_as_it_is_written(roots):
     backup: the first step removes the note, the third is an ignored name."""
     note = roots.content / "a.en.md"
     note.write_text("old", encoding="utf-8")
-    calls = Calls()
-    watcher = Watcher(roots, calls, quiet=60, longest=120)
-    watcher.start()
-    try:
+    with watching(roots) as calls:
         backup = note.with_name("a.en.md~")
         note.rename(backup)
         note.write_text("new", encoding="utf-8")
         backup.unlink()
         assert calls.event.wait(10)
         time.sleep(0.3)
-        assert calls.batches == [{note: ChangeKind.CONTENT}]
-    finally:
-        watcher.stop()
+    assert calls.batches == [{note: ChangeKind.CONTENT}]
 
 
 def test_a_deletion_waits_for_quiet_in_case_the_file_comes_back(roots):
@@ -152,19 +150,14 @@ def test_a_deletion_waits_for_quiet_in_case_the_file_comes_back(roots):
     not a missing note (and its pages gone for a moment)."""
     note = roots.content / "a.en.md"
     note.write_text("old", encoding="utf-8")
-    calls = Calls()
-    watcher = Watcher(roots, calls, quiet=1.0, longest=120)
-    watcher.start()
-    try:
+    with watching(roots, quiet=1.0) as calls:
         note.unlink()
         time.sleep(0.3)  # far longer than `settle`, well within `quiet`
         assert calls.batches == []
         note.write_text("new", encoding="utf-8")
         assert calls.event.wait(10)
         time.sleep(0.3)
-        assert calls.batches == [{note: ChangeKind.CONTENT}]
-    finally:
-        watcher.stop()
+    assert calls.batches == [{note: ChangeKind.CONTENT}]
 
 
 def test_files_created_in_new_folders_and_deletions_are_seen(roots):
