@@ -114,26 +114,38 @@ def _text_links(*texts) -> list[Key]:
     return found
 
 
-def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str) -> set[Key] | None:
+def event_inputs(graph: SiteGraph, eid: str, langs: list[str]) -> frozenset[Key]:
+    """What an event shows wherever it is listed: the event, its people, topics and sources,
+    the titles of the notes that discuss it, and the discrepancies about it."""
+    e = graph.events[eid]
+    keys: set[Key] = {("event", eid)}
+    keys.update(("person", p) for p in e.people)
+    keys.update(("topic", t) for t in e.topics)
+    keys.update(("source", c.source) for c in e.sources)
+    keys.update(("note-meta", f"{s}@{lang}") for s in graph.event_notes.get(eid, []) for lang in langs)
+    keys.update(("discrepancy", d) for d in graph.disputes.get("event", {}).get(eid, []))
+    return frozenset(keys)
+
+
+def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str, events: dict | None = None) -> set[Key] | None:
     """The records a page displays; None means "always re-render" (a kind not listed here).
 
     `("link", target)` keys stand for what an `@/` link in a shown text resolves to (a page
-    must change when the note it links to is removed, drafted or added)."""
+    must change when the note it links to is removed, drafted or added). `events` remembers
+    event_inputs by (event, language) for one graph: an event is listed on many pages."""
     keys: set[Key] = set()
     kind, key = job.kind, job.key
     langs = [job.lang] if job.lang else list(graph.languages)
+    events = {} if events is None else events
 
     def note_meta(slugs):
         keys.update(("note-meta", f"{s}@{lang}") for s in slugs for lang in langs)
 
     def event(eid):
-        e = graph.events[eid]
-        keys.add(("event", eid))
-        keys.update(("person", p) for p in e.people)
-        keys.update(("topic", t) for t in e.topics)
-        keys.update(("source", c.source) for c in e.sources)
-        note_meta(graph.event_notes.get(eid, []))
-        disputes("event", eid)
+        found = events.get((eid, job.lang))
+        if found is None:
+            found = events[(eid, job.lang)] = event_inputs(graph, eid, langs)
+        keys.update(found)
 
     def quote(qid):
         q = graph.quotes[qid]
@@ -281,9 +293,10 @@ class Signer:
         self.all_strings_fp = stable_hash(sorted(self.strings_fp.items()))
         self.jobs_fp = stable_hash([j.url for j in jobs])
         self.global_fp = stable_hash(graph.config, local)
+        self._events: dict = {}  # page_inputs' memory of event_inputs; the graph is not changed after
 
     def inputs(self, job: PageJob) -> set[Key] | None:
-        inputs = page_inputs(self.graph, job, self.jobs_fp)
+        inputs = page_inputs(self.graph, job, self.jobs_fp, self._events)
         for key in inputs or ():
             if key[0] == "link" and key not in self.record_fp:
                 self.record_fp[key] = stable_hash(link_target(self.graph, key[1]))
