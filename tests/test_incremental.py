@@ -58,6 +58,18 @@ def test_title_edit_renders_the_pages_that_list_the_note(builder, minimal_site):
     }
 
 
+def test_an_event_listed_in_both_languages_signs_each_page_with_its_own_note_titles(builder):
+    """The Signer remembers what an event shows per language: after the zh timeline is signed,
+    the en timeline still depends on the en titles of the notes that discuss its events."""
+    signer, jobs = builder._last.signer, builder._last.jobs
+    timelines = sorted((j for j in jobs if j.kind == "timeline"), key=lambda j: j.lang != "zh")
+    assert [j.lang for j in timelines] == ["zh", "en"]
+    for job in timelines:
+        titles = {key for kind, key in signer.inputs(job) if kind == "note-meta"}
+        assert titles, "the site's events are discussed in notes; the timeline shows their titles"
+        assert all(key.endswith("@" + job.lang) for key in titles), (job.lang, sorted(titles))
+
+
 def test_person_rename_renders_every_page_that_shows_the_name(builder, minimal_site):
     edit(minimal_site / "people" / "alan-turing.yaml", "en: Alan Turing", "en: Alan M. Turing")
     report = builder.build()

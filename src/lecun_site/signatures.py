@@ -114,6 +114,14 @@ def _text_links(*texts) -> list[Key]:
     return found
 
 
+def _note_meta_keys(slugs, langs: list[str]):
+    return (("note-meta", f"{s}@{lang}") for s in slugs for lang in langs)
+
+
+def _dispute_keys(graph: SiteGraph, what: str, ident: str):
+    return (("discrepancy", d) for d in graph.disputes.get(what, {}).get(ident, []))
+
+
 def event_inputs(graph: SiteGraph, eid: str, langs: list[str]) -> frozenset[Key]:
     """What an event shows wherever it is listed: the event, its people, topics and sources,
     the titles of the notes that discuss it, and the discrepancies about it."""
@@ -122,8 +130,8 @@ def event_inputs(graph: SiteGraph, eid: str, langs: list[str]) -> frozenset[Key]
     keys.update(("person", p) for p in e.people)
     keys.update(("topic", t) for t in e.topics)
     keys.update(("source", c.source) for c in e.sources)
-    keys.update(("note-meta", f"{s}@{lang}") for s in graph.event_notes.get(eid, []) for lang in langs)
-    keys.update(("discrepancy", d) for d in graph.disputes.get("event", {}).get(eid, []))
+    keys.update(_note_meta_keys(graph.event_notes.get(eid, []), langs))
+    keys.update(_dispute_keys(graph, "event", eid))
     return frozenset(keys)
 
 
@@ -139,7 +147,7 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str, events: dict | Non
     events = {} if events is None else events
 
     def note_meta(slugs):
-        keys.update(("note-meta", f"{s}@{lang}") for s in slugs for lang in langs)
+        keys.update(_note_meta_keys(slugs, langs))
 
     def event(eid):
         found = events.get((eid, job.lang))
@@ -155,7 +163,7 @@ def page_inputs(graph: SiteGraph, job: PageJob, jobs_fp: str, events: dict | Non
             keys.add(("source", q.source.source))
 
     def disputes(what, ident):
-        keys.update(("discrepancy", d) for d in graph.disputes.get(what, {}).get(ident, []))
+        keys.update(_dispute_keys(graph, what, ident))
 
     def transcript_meta(slugs):
         keys.update(("transcript-meta", s) for s in slugs)
