@@ -219,3 +219,97 @@ def test_a_template_failing_partway_leaves_every_page_as_it_was(minimal_site, tm
         b.build()
     assert tree_bytes(out) == before
     assert not [p for p in out.rglob(".*.tmp-*")], "temporary files are cleaned up"
+
+
+# ------------------------------------------------------------------ the fast path for the text of notes
+
+
+def test_a_saved_title_takes_the_fast_path_and_equals_a_clean_build(builder, minimal_site, tmp_path, monkeypatch):
+    """A title edit handed over as serve's watcher does: only the note is read again, the same
+    pages as the full path re-render (its own, and those that list it), and remembered
+    fragments that show the old title (the event on the timeline, note cards on person pages)
+    are rendered again. Twice: the second edit meets the fragments the first one rendered."""
+    from lecun_site.watch import ChangeKind
+
+    monkeypatch.setattr("lecun_site.pipeline.index_search", lambda folder, problems: 0.0)
+    full = make_builder(minimal_site, tmp_path / "full", tmp_path)  # the full path, for comparison
+    assert full.build().ok
+    path = minimal_site / "notes" / "intro.zh.md"
+    for old, new in (("title: 导言", "title: 引言"), ("title: 引言", "title: 开篇")):
+        edit(path, old, new)
+        report = builder.build({path: ChangeKind.CONTENT})
+        assert report.ok and report.fast
+        assert urls(report) == urls(full.build()), "the pages the full path renders for the same edit"
+        assert {"/zh/notes/intro/", "/zh/timeline/", "/zh/people/ada-lovelace/"} <= set(urls(report))
+        timeline = (builder.options.out / "zh" / "timeline" / "index.html").read_text(encoding="utf-8")
+        assert new.removeprefix("title: ") in timeline and old.removeprefix("title: ") not in timeline
+        clean = tmp_path / f"clean-{new[-2:]}"
+        build_site(BuildOptions(content=minimal_site, out=clean))
+        assert tree_bytes(builder.options.out) == tree_bytes(clean)
+
+
+def test_a_changed_date_is_not_a_text_edit(builder, minimal_site):
+    from lecun_site.watch import ChangeKind
+
+    path = minimal_site / "notes" / "intro.en.md"
+    text = path.read_text(encoding="utf-8")
+    assert "title:" in text
+    path.write_text(text.replace("title:", "draft: true\ntitle:", 1), encoding="utf-8")
+    report = builder.build({path: ChangeKind.CONTENT})
+    assert report.ok and not report.fast
+
+
+class _Macro:
+    """Stands in for a Jinja macro: a name, and a call with the page."""
+
+    def __init__(self, name, body):
+        self.name, self.body, self.calls = name, body, 0
+
+    def __call__(self, page, *args):
+        self.calls += 1
+        return self.body(page, *args)
+
+
+def test_forget_drops_the_fragments_that_read_a_record_nested_ones_included(minimal_site, tmp_path):
+    """Fragments remember what they read through the page, and what fragments inside them read;
+    forgetting a note drops exactly the fragments that showed it. A Renderer that is not
+    incremental (build) keeps no reads and forgets everything."""
+    from lecun_site.config import load_config
+    from lecun_site.errors import Problems
+    from lecun_site.graph import build_graph
+    from lecun_site.loader import load_content
+    from lecun_site.pages import plan_pages
+    from lecun_site.render import Page, Renderer
+
+    problems = Problems()
+    graph = build_graph(load_content(minimal_site, load_config(minimal_site), problems), problems)
+    job = next(j for j in plan_pages(graph) if j.kind == "person")
+    renderer = Renderer(graph, ROOT / "templates", incremental=True)
+    page = Page(renderer, job)
+    card = _Macro("card", lambda p, slug: p.note(slug)[0].title)
+    person = _Macro("person", lambda p, pid: p.person(pid).name)
+    both = _Macro("both", lambda p, slug, pid: p.fragment(card, slug) + p.fragment(person, pid))
+    nav = _Macro("nav", lambda p: "nav")
+    page.fragment(both, "intro", "ada-lovelace")
+    page.fragment(card, "only-chinese")
+    page.fragment(nav)
+    assert renderer.fragment_reads[("both", page.lang, ("intro", "ada-lovelace"))] == {
+        ("note", "intro"), ("person", "ada-lovelace")}
+
+    assert renderer.forget({("note", "intro")}) == 2  # the card and the fragment around it
+    assert set(renderer.fragments) == {("person", page.lang, ("ada-lovelace",)), ("card", page.lang, ("only-chinese",)),
+                                       ("nav", page.lang, ())}
+    page.fragment(both, "intro", "ada-lovelace")
+    assert (both.calls, card.calls, person.calls) == (2, 3, 1)  # the person was still remembered
+    # a fragment that finds a remembered one inside it still records what that one read
+    assert renderer.fragment_reads[("both", page.lang, ("intro", "ada-lovelace"))] == {
+        ("note", "intro"), ("person", "ada-lovelace")}
+
+    once = _Macro("once", lambda p: "once")
+    Page(renderer, job).fragment(once, once=True)
+    assert ("once", page.lang, ()) in renderer.fragments  # serve keeps fragments shown once
+    build = Renderer(graph, ROOT / "templates")
+    Page(build, job).fragment(once, once=True)
+    Page(build, job).fragment(nav)
+    assert list(build.fragments) == [("nav", page.lang, ())] and not build.fragment_reads
+    assert build.forget({("note", "intro")}) == 1 and not build.fragments

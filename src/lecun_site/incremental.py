@@ -40,7 +40,7 @@ class RebuildReport:
     seconds: float = 0.0
     problems: list = field(default_factory=list)
     static_changed: bool = False
-    fast: bool = False  # the fast path for note body edits was taken
+    fast: bool = False  # the fast path for edits to the text of notes was taken
 
     @property
     def changed_urls(self) -> list[str]:
@@ -72,10 +72,11 @@ class Builder:
 
     def build(self, changed: dict | None = None) -> RebuildReport:
         """Rebuild. `changed` (path -> watch.ChangeKind, from the watcher) allows the fast path:
-        when only the bodies of notes changed, nothing but those notes is read, and only the
-        pages that show them are signed again and rendered. Anything else: the full path."""
+        when only the text of notes changed (body, title, summary), nothing but those notes is
+        read, and only the pages that show them are signed again and rendered. Anything else:
+        the full path."""
         if changed and self._last is not None:
-            report = self._body_edit(changed)
+            report = self._note_edit(changed)
             if report is not None:
                 return report
         self._last = None
@@ -110,7 +111,8 @@ class Builder:
             return RebuildReport(False, problems=problems.items, seconds=time.perf_counter() - started)
 
         jobs = plan_pages(graph)
-        renderer = Renderer(graph, self.templates_dir, local=self.options.local, drafts=self.options.drafts)
+        renderer = Renderer(graph, self.templates_dir, local=self.options.local, drafts=self.options.drafts,
+                            incremental=True)
         if self.env is not None:
             renderer.env = self.env  # keep compiled templates; FileSystemLoader reloads changed files
         self.env = renderer.env
@@ -167,8 +169,12 @@ class Builder:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _body_edit(self, changed: dict) -> RebuildReport | None:
-        """The fast path for edits to note bodies; None when the change is anything else."""
+    def _note_edit(self, changed: dict) -> RebuildReport | None:
+        """The fast path for edits to the text of notes (body, title, summary); None when the
+        change is anything else. Only the pages that show an edited note (in full, or its title
+        in a list) are signed again and rendered, and only the fragments that read it are
+        rendered again (Renderer.forget): a title shown on the timeline, a person's page and a
+        source's page costs those pages, not every event and note card of the site."""
         from .loader import display_path, load_file, stat_key
         from .watch import ChangeKind
 
@@ -194,7 +200,7 @@ class Builder:
                 return None  # unreadable now, or it has problems: the full path reports them
             before, after = old[2].notes[0], part.notes[0]
             if _outline(before) != _outline(after):
-                return None  # more than the body changed
+                return None  # more than the text changed
             group = self.graph.notes.get(after.slug) if self.graph else None
             if group is None or group.versions.get(after.lang) is not before:
                 return None  # a draft left out, or not the version the graph holds
@@ -203,15 +209,17 @@ class Builder:
             self.parse_cache[display] = (key, digest, part, found)
             group.versions[note.lang] = note
             last.signer.record_fp.update(note_fingerprints(self.graph, group.slug, self.record_hashes))
+        # every language: a page in one language may show another's version (fallback)
         affected = {job.out_path: job for *_, group, note in updates for lang in self.graph.languages
-                    for job in last.dependents.get(("note", f"{group.slug}@{lang}"), [])}
+                    for kind in ("note", "note-meta")
+                    for job in last.dependents.get((kind, f"{group.slug}@{lang}"), [])}
         todo = []
         for out_path, job in sorted(affected.items()):
             signature = last.signer.sign(job, last.signer.inputs(job))
             if signature != self.signatures.get(out_path):
                 self.signatures[out_path] = signature
                 todo.append(job)
-        last.renderer.fragments.clear()
+        last.renderer.forget({("note", group.slug) for *_, group, note in updates})
         _write_pages(last.renderer, todo, last.jobs, self.options.out)
         return RebuildReport(True, rendered=todo, pages=len(last.jobs), problems=last.problems,
                              seconds=time.perf_counter() - started, fast=True)
@@ -228,12 +236,14 @@ class _Last:
 
 
 def _outline(note) -> object:
-    """A note without its body: equal outlines mean only the text of the body changed. Links and
+    """A note without its text (body, title, summary): equal outlines mean only the text changed,
+    which the graph does not read (it pairs, dates and links notes; pages show titles). Links and
     citations count as the same when they name the same targets, in any order and on any line:
     the graph knows only which notes link to or cite what."""
     from dataclasses import replace
 
-    return (replace(note, body="", body_line=0, links=tuple(sorted({link.target for link in note.links})),
+    return (replace(note, title="", summary="", body="", body_line=0,
+                    links=tuple(sorted({link.target for link in note.links})),
                     body_citations=tuple(sorted({(c.source, c.at or "") for c in note.body_citations}))), note.extra)
 
 

@@ -89,6 +89,8 @@ class Page:
         self._ref_index: dict[tuple[str, str | None], Ref] = {}
         self.fallback = False
         self.local = renderer.local
+        # while a fragment renders under an incremental Renderer: the records it reads (see fragment)
+        self._reads: set[tuple[str, str]] | None = None
 
     # ---- strings, dates, urls
     def t(self, key: str, **values) -> str:
@@ -110,13 +112,40 @@ class Page:
         it relative to the page at the end, so that fragments can be shared between pages."""
         return f"{LINK_START}{site_path}{LINK_END}"
 
-    def fragment(self, macro, *args) -> Markup:
+    def fragment(self, macro, *args, once: bool = False) -> Markup:
         """The output of `macro(page, *args)`, rendered once per language and build: for
-        macros whose output does not depend on the page they are on (no citation numbers)."""
+        macros whose output does not depend on the page they are on (no citation numbers).
+
+        `once`: the fragment is shown on one page only (an event with its anchor, on the
+        timeline), so remembering it pays only where pages are rendered again after an edit
+        (an incremental Renderer, serve's); elsewhere it is rendered and not kept.
+
+        An incremental Renderer also notes which records each fragment reads through this
+        page (note, event, person…, nested fragments included), so that an edit forgets only
+        the fragments that show what changed (Renderer.forget). Fragment macros must read
+        records through `page`, not `graph`, for that to hold."""
+        renderer = self.r
+        if once and not renderer.incremental:
+            return macro(self, *args)
         key = (macro.name, self.lang, args)
-        found = self.r.fragments.get(key)
-        if found is None:
-            found = self.r.fragments[key] = macro(self, *args)
+        found = renderer.fragments.get(key)
+        if found is not None:
+            if self._reads is not None:
+                self._reads |= renderer.fragment_reads.get(key, frozenset())
+            return found
+        if not renderer.incremental:
+            found = renderer.fragments[key] = macro(self, *args)
+            return found
+        outer, self._reads = self._reads, set()
+        try:
+            found = macro(self, *args)
+            reads = frozenset(self._reads)
+        finally:
+            inner, self._reads = self._reads, outer
+        if outer is not None:
+            outer |= inner
+        renderer.fragments[key] = found
+        renderer.fragment_reads[key] = reads
         return found
 
     def asset(self, name: str) -> str:
@@ -135,29 +164,45 @@ class Page:
     def counterpart(self, lang: str) -> str:
         return counterpart(self.job, lang)
 
-    # ---- views of records
+    # ---- views of records (each read is noted while an incremental Renderer renders a fragment)
     def person(self, person_id: str):
+        if self._reads is not None:
+            self._reads.add(("person", person_id))
         return self.r.views(self.lang).person(person_id)
 
     def topic(self, topic_id: str):
+        if self._reads is not None:
+            self._reads.add(("topic", topic_id))
         return self.r.views(self.lang).topic(topic_id)
 
     def source(self, source_id: str):
+        if self._reads is not None:
+            self._reads.add(("source", source_id))
         return self.r.views(self.lang).source(source_id)
 
     def note(self, slug: str):
+        if self._reads is not None:
+            self._reads.add(("note", slug))
         return self.r.views(self.lang).note(slug)
 
     def transcript(self, slug: str):
+        if self._reads is not None:
+            self._reads.add(("transcript", slug))
         return self.r.views(self.lang).transcript(slug)
 
     def event(self, event_id: str):
+        if self._reads is not None:
+            self._reads.add(("event", event_id))
         return self.r.views(self.lang).event(event_id)
 
     def quote(self, quote_id: str):
+        if self._reads is not None:
+            self._reads.add(("quote", quote_id))
         return self.r.views(self.lang).quote(quote_id)
 
     def discrepancy(self, disc_id: str):
+        if self._reads is not None:
+            self._reads.add(("discrepancy", disc_id))
         return self.r.views(self.lang).discrepancy(disc_id)
 
     def disputes(self, kind: str, key: str) -> list:
@@ -375,14 +420,21 @@ def _video(url: str | None) -> str | None:
 
 
 class Renderer:
+    """Renders pages of one graph. `incremental` (serve's Builder): pages will be rendered again
+    after edits, so every fragment is remembered with the records it read (Page.fragment), and
+    `forget` drops just those that show a changed record."""
+
     def __init__(self, graph: SiteGraph, templates_dir: Path, *, local: bool = False, drafts: bool = False,
-                 bytecode_folder: Path | None = None, reload_templates: bool = True) -> None:
+                 bytecode_folder: Path | None = None, reload_templates: bool = True,
+                 incremental: bool = False) -> None:
         self.graph = graph
         self.local = local or graph.config.local  # --local or `local: true` in site.yaml
         self.drafts = drafts
+        self.incremental = incremental
         self.strings = load_ui_strings(graph.i18n, graph.languages)
         self._views = {lang: Views(graph, lang) for lang in graph.languages}
         self.fragments: dict[tuple, Markup] = {}
+        self.fragment_reads: dict[tuple, frozenset[tuple[str, str]]] = {}  # kept when incremental
         self._relative = urls.Relative(self.local)
         self.env = make_environment(templates_dir, bytecode_folder, reload_templates)
         self._check_strings()
@@ -398,6 +450,19 @@ class Renderer:
 
     def views(self, lang: str) -> Views:
         return self._views[lang]
+
+    def forget(self, records: set[tuple[str, str]]) -> int:
+        """Drop the remembered fragments that read any of `records` (("note", slug), …); how
+        many. Only an incremental Renderer knows what its fragments read: any other forgets all."""
+        if not self.incremental:
+            count = len(self.fragments)
+            self.fragments.clear()
+            return count
+        stale = [key for key, reads in self.fragment_reads.items() if not reads.isdisjoint(records)]
+        for key in stale:
+            del self.fragments[key]
+            del self.fragment_reads[key]
+        return len(stale)
 
     def render(self, job: PageJob, all_jobs: list[PageJob] | None = None) -> str:
         page = Page(self, job)
