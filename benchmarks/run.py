@@ -262,7 +262,7 @@ def summarise(n: int, runs: dict[str, list[dict]]) -> dict:
                  "process_peak_rss_mib": median(r.get("peak_rss_tree_mib") for r in serve),
                  "python_peak_rss_mib": median(r.get("peak_rss_mib") for r in serve),
                  "failed_runs": sum(1 for r in serve if r.get("failed")), "runs": len(serve)}
-        for step in ("note_edit", "watch_edit", "person_rename"):
+        for step in ("note_edit", "watch_edit", "title_edit", "person_rename"):
             got = [r[step] for r in serve if isinstance(r.get(step), dict) and r[step].get("ok")]
             entry[step] = {
                 "ms": median(g["seconds"] * 1000 for g in got),
@@ -390,6 +390,8 @@ def table(summaries: dict[int, dict], scale: dict) -> str:
     row("one-note edit, watcher: write→written (ms)", lambda s: dig(s, "serve", "watch_edit", "ms"), ".0f")
     row("one-note edit, save → browser shows it (ms)", lambda s: dig(s, "browser_edit", "ms"), ".0f",
         "≤200 @4k")
+    row("one-note title edit, Builder (ms)", lambda s: dig(s, "serve", "title_edit", "ms"), ".0f")
+    row("  pages re-rendered", lambda s: dig(s, "serve", "title_edit", "pages_rendered"), ".0f")
     row("one-person rename, Builder (ms)", lambda s: dig(s, "serve", "person_rename", "ms"), ".0f")
     row("  pages re-rendered", lambda s: dig(s, "serve", "person_rename", "pages_rendered"), ".0f")
     row("serve peak memory, PSS of all processes (MiB)", lambda s: dig(s, "serve", "process_peak_pss_mib"), ".0f",
@@ -456,7 +458,7 @@ def bench(n: int, args, workdir: Path, leftovers: list[Path]) -> tuple[dict, dic
             serve = run_worker(serve_args, logs, f"serve-{k}")
             runs["serve"].append(serve)
             parts = []
-            for step in ("note_edit", "watch_edit", "person_rename"):
+            for step in ("note_edit", "watch_edit", "title_edit", "person_rename"):
                 got = serve.get(step)
                 if isinstance(got, dict) and got.get("ok"):
                     parts.append(f"{step} {got['seconds'] * 1000:.0f} ms ({got.get('rendered')} pages)")

@@ -8,8 +8,10 @@
         What `lecun-site serve` does, without the HTTP server: `incremental.Builder` with serve's
         options builds once; then (1) one note's zh body is edited and `builder.build(changed)` timed,
         (2) the en body is edited while a `watch.Watcher` (serve's watcher, same debounce) runs,
-        timed from the file write to the rebuild having written its pages, (3) a person's name is
-        changed and `builder.build(changed)` timed. Every edited file is restored at the end.
+        timed from the file write to the rebuild having written its pages, (3) the zh title of
+        the same note is changed and timed as (1) (serve's fast path for the text of notes), (4) a
+        person's name is changed and `builder.build(changed)` timed. Every edited file is
+        restored at the end.
 
 Memory: the peak resident set (VmHWM) is read after each step and reset before the next one
 (`echo 5 > /proc/self/clear_refs`), so each step reports its own peak, and `peak_rss_mib` is the
@@ -157,7 +159,22 @@ def run_serve(args) -> dict:
             finally:
                 watcher.stop()
 
-        # (3) rename a person who appears on many pages
+        # (3) one-note title edit: the note's pages and every list that shows the title (timeline,
+        # people, topics, sources, home, notes index, feed), through serve's fast path
+        reset_hwm()
+        text = note_zh.read_text(encoding="utf-8")
+        retitled, count = re.subn(r'(?m)^title: "(.*)"$', r'title: "\1（改过的标题）"', text, count=1)
+        if count != 1:
+            result["title_edit"] = {"ok": False, "problems": [f"no `title:` line in {note_zh}"]}
+        else:
+            started = time.perf_counter()
+            note_zh.write_text(retitled, encoding="utf-8")
+            report = builder.build({note_zh: ChangeKind.CONTENT})
+            result["title_edit"] = _report(report, time.perf_counter() - started)
+            result["title_edit"]["fast"] = report.fast
+            result["title_edit"]["peak_rss_mib"] = vm_hwm_mib()
+
+        # (4) rename a person who appears on many pages
         reset_hwm()
         text = originals[person].decode("utf-8")
         renamed, count = re.subn(r"(?m)^name:.*$", 'name: {zh: "玛丽·洛朗-改名", en: "Marie Laurent-Renamed"}', text)
