@@ -236,10 +236,22 @@ def _check_shape(display: str, text: str, at) -> None:
     MAX_ALIAS_VALUES values, and an alias inside the structure it names (a cycle).
     Syntax errors are left to the loader, which reports them the same way.
     """
+    try:
+        _walk_shape(display, text, at, _Base)
+    except yaml.YAMLError as exc:
+        if _Base is yaml.SafeLoader or "nesting depth" not in str(exc):
+            raise
+        # The libyaml in PyYAML >= 6.0.4 has a nesting limit of its own (1,000 levels), met while
+        # its scanner reads ahead, before the events reach MAX_DEPTH here. PyYAML's Python parser
+        # reads one event at a time, so it says where the 51st level starts, as with older PyYAML.
+        _walk_shape(display, text, at, yaml.SafeLoader)
+
+
+def _walk_shape(display: str, text: str, at, loader: type) -> None:
     sizes: dict[str, int] = {}  # anchor -> how many values it stands for
     open_: list[list] = []  # collections being read: [anchor, values so far]
     repeated = 0
-    for event in yaml.parse(text, Loader=_Base):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.CollectionStartEvent):
             if len(open_) >= MAX_DEPTH:
                 raise ContentError(display, f"lists and mappings are nested more than {MAX_DEPTH} levels deep; refused",
