@@ -41,7 +41,7 @@ from pathlib import Path
 from . import locks, markdown
 
 FORMAT = 3  # 2: parsed.pickle is a header then one pickle per entry; 3: markdown.store
-LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "markupsafe")
+LIBRARIES = ("jinja2", "markdown-it-py", "markdown-it-pyrs", "mdit-py-plugins", "pyyaml", "markupsafe")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 

@@ -22,6 +22,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 
 from .loader import _CITATION_RE, unique_anchor
+from .markdown_rs import MARK, compile_rs
 
 EMBED_HOSTS = re.compile(
     r"^https://(?:www\.)?(?:youtube\.com/embed/|youtube-nocookie\.com/embed/|player\.vimeo\.com/video/"
@@ -157,7 +158,7 @@ _MD = _make_md()
 # cheap, so the same text shown on many pages (a bio, a turn on two transcript pages) or kept
 # in the build cache across runs is parsed only once. Slot markers use NUL, which markdown-it
 # replaces in every input, so no content can forge one.
-_MARK = "\x00"
+_MARK = MARK  # "\x00"
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,15 @@ def compile_markdown(text: str, allow_raw_html: bool = False, allow_embeds: bool
 
 
 def _compile(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled:
+    """Parse `text` once: with markdown-it-pyrs where it is known to give what markdown-it-py
+    gives (markdown_rs.py; the HTML options matter only where it declines: raw HTML), else here."""
+    fast = compile_rs(text)
+    if fast is not None:
+        return Compiled(*fast)
+    return _compile_py(text, allow_raw_html, allow_embeds)
+
+
+def _compile_py(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled:
     slots: list[tuple] = []
     md_env = {"slots": slots, "allow_raw_html": allow_raw_html, "allow_embeds": allow_embeds}
     tokens = _MD.parse(text, md_env)
