@@ -99,6 +99,25 @@ def _report(report, seconds: float) -> dict:
     }
 
 
+def _timed_line_edit(builder, path: Path, pattern: str, replacement: str) -> dict:
+    """Replace the first line of `path` matching `pattern` and time the Builder's rebuild, handed
+    the change as serve's watcher hands it; the step's own memory peak is in the result."""
+    from lecun_site.watch import ChangeKind
+
+    reset_hwm()
+    text = path.read_text(encoding="utf-8")
+    edited, count = re.subn(pattern, replacement, text, count=1, flags=re.M)
+    if count != 1:
+        return {"ok": False, "problems": [f"no line matching {pattern!r} in {path}"]}
+    started = time.perf_counter()
+    path.write_text(edited, encoding="utf-8")
+    report = builder.build({path: ChangeKind.CONTENT})
+    entry = _report(report, time.perf_counter() - started)
+    entry["fast"] = report.fast
+    entry["peak_rss_mib"] = vm_hwm_mib()
+    return entry
+
+
 def run_serve(args) -> dict:
     from lecun_site.incremental import Builder
     from lecun_site.pipeline import BuildOptions
@@ -161,31 +180,10 @@ def run_serve(args) -> dict:
 
         # (3) one-note title edit: the note's pages and every list that shows the title (timeline,
         # people, topics, sources, home, notes index, feed), through serve's fast path
-        reset_hwm()
-        text = note_zh.read_text(encoding="utf-8")
-        retitled, count = re.subn(r'(?m)^title: "(.*)"$', r'title: "\1（改过的标题）"', text, count=1)
-        if count != 1:
-            result["title_edit"] = {"ok": False, "problems": [f"no `title:` line in {note_zh}"]}
-        else:
-            started = time.perf_counter()
-            note_zh.write_text(retitled, encoding="utf-8")
-            report = builder.build({note_zh: ChangeKind.CONTENT})
-            result["title_edit"] = _report(report, time.perf_counter() - started)
-            result["title_edit"]["fast"] = report.fast
-            result["title_edit"]["peak_rss_mib"] = vm_hwm_mib()
-
+        result["title_edit"] = _timed_line_edit(builder, note_zh, r'^title: "(.*)"$', r'title: "\1（改过的标题）"')
         # (4) rename a person who appears on many pages
-        reset_hwm()
-        text = originals[person].decode("utf-8")
-        renamed, count = re.subn(r"(?m)^name:.*$", 'name: {zh: "玛丽·洛朗-改名", en: "Marie Laurent-Renamed"}', text)
-        if count != 1:
-            result["person_rename"] = {"ok": False, "problems": [f"no `name:` line in {person}"]}
-        else:
-            started = time.perf_counter()
-            person.write_text(renamed, encoding="utf-8")
-            report = builder.build({person: ChangeKind.CONTENT})
-            result["person_rename"] = _report(report, time.perf_counter() - started)
-            result["person_rename"]["peak_rss_mib"] = vm_hwm_mib()
+        result["person_rename"] = _timed_line_edit(builder, person, r"^name:.*$",
+                                                   'name: {zh: "玛丽·洛朗-改名", en: "Marie Laurent-Renamed"}')
     finally:
         for path, data in originals.items():
             path.write_bytes(data)
