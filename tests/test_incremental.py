@@ -248,6 +248,22 @@ def test_a_saved_title_takes_the_fast_path_and_equals_a_clean_build(builder, min
         assert tree_bytes(builder.options.out) == tree_bytes(clean)
 
 
+def test_a_saved_body_signs_only_the_pages_that_show_the_body(builder, minimal_site):
+    """The lists that show a note's title (timeline, person pages, home…) are not even signed
+    again when only its body changed: at 4,000 notes signing them cost ~250 ms a save."""
+    from lecun_site.watch import ChangeKind
+
+    signer = builder._last.signer
+    signed = []
+    original = signer.sign
+    signer.sign = lambda job, inputs: signed.append(job.url) or original(job, inputs)
+    path = minimal_site / "notes" / "intro.en.md"
+    edit(path, "wrote the first program", "wrote the very first program")
+    report = builder.build({path: ChangeKind.CONTENT})
+    assert report.ok and report.fast
+    assert sorted(signed) == urls(report) == ["/en/", "/en/notes/intro/"]  # the home page opens with it
+
+
 def test_a_changed_date_is_not_a_text_edit(builder, minimal_site):
     from lecun_site.watch import ChangeKind
 

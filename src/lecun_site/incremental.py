@@ -205,14 +205,17 @@ class Builder:
             if group is None or group.versions.get(after.lang) is not before:
                 return None  # a draft left out, or not the version the graph holds
             updates.append((display, key, digest, part, found, group, after))
+        changed_keys = set()  # ("note" | "note-meta", slug@lang) whose fingerprint changed
         for display, key, digest, part, found, group, note in updates:
             self.parse_cache[display] = (key, digest, part, found)
             group.versions[note.lang] = note
-            last.signer.record_fp.update(note_fingerprints(self.graph, group.slug, self.record_hashes))
-        # every language: a page in one language may show another's version (fallback)
-        affected = {job.out_path: job for *_, group, note in updates for lang in self.graph.languages
-                    for kind in ("note", "note-meta")
-                    for job in last.dependents.get((kind, f"{group.slug}@{lang}"), [])}
+            # every language: a page in one language may show another's version (fallback)
+            for fp_key, fp in note_fingerprints(self.graph, group.slug, self.record_hashes).items():
+                if last.signer.record_fp.get(fp_key) != fp:
+                    last.signer.record_fp[fp_key] = fp
+                    changed_keys.add(fp_key)
+        # a body edit leaves "note-meta" as it was: the lists that show the title are not even signed
+        affected = {job.out_path: job for fp_key in changed_keys for job in last.dependents.get(fp_key, [])}
         todo = []
         for out_path, job in sorted(affected.items()):
             signature = last.signer.sign(job, last.signer.inputs(job))
