@@ -55,20 +55,21 @@ _SLOTS = re.compile(r'<(p|li|td|th|h[1-6]) data-sourcepos="(\d+):[^"]*"|<a data-
 _SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
 _STRIP_TITLE = re.compile(r"<[^>]*>|\[\ue000\d+\ue001\]|\n")
 
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})(.*)$", re.M)
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
+_DELIMITER_ROW = re.compile(r"^[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$")
+# where the two renderers write the same tree apart (found by tests/test_markdown_rs.py)
+_RENDERED_APART = [("<blockquote>\n</blockquote>", "<blockquote></blockquote>")]
+
 
 class _Declined(Exception):
     pass
 
 
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})(.*)$", re.M)
-_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
-_DELIMITER_ROW = re.compile(r"^[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$")
-
-
 def _plain_blocks(text: str) -> bool:
-    """Whether every code fence is closed and outside lists and quotes, and every table is plain: each row between pipes, as
-    many cells as the delimiter row, no escaped pipe or code span in it. The two parsers end an
-    unclosed fence and read looser tables differently."""
+    """Whether every code fence is closed and outside lists and quotes, and every table is
+    plain: each row between pipes, as many cells as the delimiter row, no escaped pipe or code
+    span in it. The two parsers end an unclosed fence and read looser tables differently."""
     if "```" in text or "~~~" in text:
         open_fence = None
         for line in text.split("\n"):
@@ -202,7 +203,3 @@ def _fill(html: str, cites: list[tuple]) -> tuple[tuple[str, ...], tuple[tuple, 
         if rust in html:
             html = html.replace(rust, python)
     return tuple(html.split(MARK)), tuple(slots)
-
-
-# where the two renderers write the same tree apart (found by tests/test_markdown_rs.py)
-_RENDERED_APART = [("<blockquote>\n</blockquote>", "<blockquote></blockquote>")]
