@@ -248,6 +248,25 @@ def test_a_saved_title_takes_the_fast_path_and_equals_a_clean_build(builder, min
         assert tree_bytes(builder.options.out) == tree_bytes(clean)
 
 
+def test_a_note_with_no_translation_yet_takes_the_fast_path_and_keeps_its_warning(builder, minimal_site, tmp_path,
+                                                                                  monkeypatch):
+    """A note written in Chinese first has a warning (no en version yet), with no line: it
+    depends on which versions exist, which a text edit cannot change, so the fast path takes
+    its saves and reports the warning again."""
+    from lecun_site.watch import ChangeKind
+
+    monkeypatch.setattr("lecun_site.pipeline.index_search", lambda folder, problems: 0.0)
+    path = minimal_site / "notes" / "only-chinese.zh.md"
+    edit(path, "title: 只有中文", "title: 仅有中文")
+    report = builder.build({path: ChangeKind.CONTENT})
+    assert report.ok and report.fast
+    assert any("has no en version" in p.message and p.path.endswith("only-chinese.zh.md") for p in report.problems)
+    assert "/en/notes/only-chinese/" in urls(report)  # the en page shows the zh text
+    clean = tmp_path / "clean"
+    build_site(BuildOptions(content=minimal_site, out=clean))
+    assert tree_bytes(builder.options.out) == tree_bytes(clean)
+
+
 def test_a_saved_body_signs_only_the_pages_that_show_the_body(builder, minimal_site):
     """The lists that show a note's title (timeline, person pages, home…) are not even signed
     again when only its body changed: at 4,000 notes signing them cost ~250 ms a save."""

@@ -193,8 +193,10 @@ class Builder:
                 return None  # a new, deleted or odd file
             if old[0] == key:
                 continue  # the watcher saw a save that changed nothing
-            if any(problem.path == display for problem in last.problems):
+            if any(problem.path == display and problem.line is not None for problem in last.problems):
                 return None  # the full path says again where the problems of this file now are
+            # problems without a line (a note with no en version yet) stand as long as the
+            # outline does: they are the graph's, and are reported again as they were
             part, found, digest = load_file("notes", path, display, last.config)
             if len(part.notes) != 1 or len(old[2].notes) != 1 or found or old[3]:
                 return None  # unreadable now, or it has problems: the full path reports them
