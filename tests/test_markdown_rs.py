@@ -3,8 +3,6 @@ markdown-it-py gives (the same HTML pieces and slots), and it must take the ordi
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -124,6 +122,7 @@ DECLINED = {
     "deep lists": "  " * 8 + "- deep",
     "a list item starting on the next line": "-\n  [x](@/people/ada)",
     "an empty heading": "## ![only an image](p.png)",
+    "a line break in an image description": "![a  \nb](p.png)",
     "NUL": "a\x00b",
     "a placeholder character": "a\ue000b",
     "too long": "word " * 5000,

@@ -9,8 +9,9 @@ takes only bodies it can render as markdown.py's markdown-it-py setup does, and 
 - It declines, before parsing, what could differ or harm: raw HTML, autolinks and anything
   else with `<` (the HTML policy lives in markdown.py's renderer), NUL and the placeholder
   characters below, deep nesting (8 container markers on a line, 16 columns of indentation),
-  a list item whose text starts on the next line, an image description with an entity or an
-  escape (markdown-it-pyrs leaves those out of `alt`), and bodies over 20,000 characters.
+  a list item whose text starts on the next line, an image description with an entity, an
+  escape or a line break (markdown-it-pyrs leaves those out of `alt`), and bodies over 20,000
+  characters.
 - Every `[@source, at]` the citation rule would match is replaced by a placeholder
   `[\ue000N\ue001]` before rendering: the same brackets, so emphasis and links around it parse
   as they do around the citation, and markdown-it-py's citation rule comes before every rule
@@ -34,8 +35,6 @@ from __future__ import annotations
 import re
 import sys
 
-from markdown_it.common.utils import escapeHtml
-
 from .loader import _CITATION_RE
 
 try:
@@ -46,7 +45,7 @@ except ImportError:  # pragma: no cover - the package is a dependency; markdown-
 MARK = "\x00"  # slot marker, as markdown.py's (NUL: markdown-it replaces it in every input)
 MAX_CHARS = 20_000
 _DECLINE = re.compile(r"[<\x00\ue000\ue001]|^[ \t]{16}|^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])){8}"
-                      r"|^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]*$|!\[[^\]\n]*[&\\]", re.M)
+                      r"|^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]*$|!\[[^\]\n]*[&\\\n]", re.M)
 _RS = (markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "strikethrough", "sourcepos"])
        if markdown_it_pyrs else None)
 # what _fill reads: elements whose line a link takes (and headings), links, code, placeholders
@@ -138,7 +137,7 @@ def compile_rs(text: str) -> tuple[tuple[str, ...], tuple[tuple, ...]] | None:
 
 
 def _unescape(value: str) -> str:
-    """The text escapeHtml escaped (markdown-it escapes exactly these four)."""
+    """The text markdown-it's escapeHtml escaped (it escapes exactly these four)."""
     if "&" not in value:
         return value
     return value.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
