@@ -136,9 +136,13 @@ def edit_note_body(site: Site, rng: random.Random) -> str:
 def edit_note_title(site: Site, rng: random.Random) -> str:
     slug, lang = rng.choice(site.slugs()), rng.choice(["zh", "en"])
     n = site.mark()
-    suffix = f"（改{n}）" if lang == "zh" else f" [edit {n}]"
-    return "note title: " + site.replace_once(site.content / "notes" / f"{slug}.{lang}.md", r'^title: "(.*)"$',
-                                              lambda m: f'title: "{m.group(1)}{suffix}"', "title")
+    return retitle(site, site.content / "notes" / f"{slug}.{lang}.md", f"（改{n}）" if lang == "zh" else f" [edit {n}]")
+
+
+def retitle(site: Site, path: Path, suffix: str) -> str:
+    """Add `suffix` to the title of the note file at `path`."""
+    return "note title: " + site.replace_once(path, r'^title: "(.*)"$', lambda m: f'title: "{m.group(1)}{suffix}"',
+                                              "title")
 
 
 def rename_person(site: Site, rng: random.Random, hub: bool = False) -> str:
@@ -501,8 +505,7 @@ def _edit_summary(site: Site, path: Path, rng: random.Random, step: int) -> str:
 
 
 def _edit_title(site: Site, path: Path, rng: random.Random, step: int) -> str:
-    return "note title: " + site.replace_once(path, r'^title: "(.*)"$',
-                                              lambda m: f'title: "{m.group(1)}〈{step}〉"', "title")
+    return retitle(site, path, f"〈{step}〉")
 
 
 def test_text_edits_take_the_fast_path_and_equal_clean_builds(tmp_path: Path, quick_clean_builds) -> None:

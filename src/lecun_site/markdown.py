@@ -22,7 +22,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 
 from .loader import _CITATION_RE, unique_anchor
-from .markdown_rs import MARK, compile_rs
+from .markdown_rs import MARK as _MARK, compile_rs
 
 EMBED_HOSTS = re.compile(
     r"^https://(?:www\.)?(?:youtube\.com/embed/|youtube-nocookie\.com/embed/|player\.vimeo\.com/video/"
@@ -158,7 +158,6 @@ _MD = _make_md()
 # cheap, so the same text shown on many pages (a bio, a turn on two transcript pages) or kept
 # in the build cache across runs is parsed only once. Slot markers use NUL, which markdown-it
 # replaces in every input, so no content can forge one.
-_MARK = MARK  # "\x00"
 
 
 @dataclass(frozen=True)

@@ -139,13 +139,12 @@ class Page:
         outer, self._reads = self._reads, set()
         try:
             found = macro(self, *args)
-            reads = frozenset(self._reads)
         finally:
-            inner, self._reads = self._reads, outer
-        if outer is not None:
-            outer |= inner
+            reads, self._reads = self._reads, outer
+        if outer is not None:  # a fragment inside another: the outer one shows what this one reads
+            outer |= reads
         renderer.fragments[key] = found
-        renderer.fragment_reads[key] = reads
+        renderer.fragment_reads[key] = frozenset(reads)
         return found
 
     def asset(self, name: str) -> str:
@@ -165,45 +164,34 @@ class Page:
         return counterpart(self.job, lang)
 
     # ---- views of records (each read is noted while an incremental Renderer renders a fragment)
-    def person(self, person_id: str):
+    def _view(self, kind: str, key: str):
         if self._reads is not None:
-            self._reads.add(("person", person_id))
-        return self.r.views(self.lang).person(person_id)
+            self._reads.add((kind, key))
+        return getattr(self.r.views(self.lang), kind)(key)
+
+    def person(self, person_id: str):
+        return self._view("person", person_id)
 
     def topic(self, topic_id: str):
-        if self._reads is not None:
-            self._reads.add(("topic", topic_id))
-        return self.r.views(self.lang).topic(topic_id)
+        return self._view("topic", topic_id)
 
     def source(self, source_id: str):
-        if self._reads is not None:
-            self._reads.add(("source", source_id))
-        return self.r.views(self.lang).source(source_id)
+        return self._view("source", source_id)
 
     def note(self, slug: str):
-        if self._reads is not None:
-            self._reads.add(("note", slug))
-        return self.r.views(self.lang).note(slug)
+        return self._view("note", slug)
 
     def transcript(self, slug: str):
-        if self._reads is not None:
-            self._reads.add(("transcript", slug))
-        return self.r.views(self.lang).transcript(slug)
+        return self._view("transcript", slug)
 
     def event(self, event_id: str):
-        if self._reads is not None:
-            self._reads.add(("event", event_id))
-        return self.r.views(self.lang).event(event_id)
+        return self._view("event", event_id)
 
     def quote(self, quote_id: str):
-        if self._reads is not None:
-            self._reads.add(("quote", quote_id))
-        return self.r.views(self.lang).quote(quote_id)
+        return self._view("quote", quote_id)
 
     def discrepancy(self, disc_id: str):
-        if self._reads is not None:
-            self._reads.add(("discrepancy", disc_id))
-        return self.r.views(self.lang).discrepancy(disc_id)
+        return self._view("discrepancy", disc_id)
 
     def disputes(self, kind: str, key: str) -> list:
         return [self.discrepancy(d) for d in self.graph.disputes.get(kind, {}).get(key, [])]
