@@ -1008,8 +1008,8 @@ def load_content(root: Path, config: SiteConfig, problems: Problems, cache: dict
         if hit is not None and hit[0] == key:
             results[display] = hit
             continue
-        if cache is None:
-            digest = None
+        if cache is None or hit is None:
+            digest = None  # nothing to compare with: the parser hashes the bytes it reads
         elif digests is not None and display in digests:
             digest = digests[display]
         else:
