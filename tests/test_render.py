@@ -1,4 +1,5 @@
-"""render.DirectCalls: templates call functions directly, with the output Jinja's own code gives."""
+"""render.LeanTemplateCode: templates call functions directly and write escaped text without
+Markup objects, with the output Jinja's own code gives."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ import pytest
 from jinja2.compiler import CodeGenerator
 
 import lecun_site
-from lecun_site.render import DirectCalls, make_environment
+from hypothesis import given, strategies as st
+from markupsafe import Markup, escape
+
+from lecun_site.render import LeanTemplateCode, escape_output, make_environment
 
 MACROS = """{% macro box(title, class_='box') -%}
 <div class="{{ class_ }}">{{ title }}:{{ caller() if caller else '' }}</div>
@@ -35,7 +39,18 @@ PAGE = """{% extends "layout.html" %}
 {% endfor %}
 {{ ns.total }} {{ range(3)|list }} {{ dict(a=1)|dictsort }} {{ call_with(**{'class': 'kw', 'if': 'yes'}) }}
 {{ "<b>" ~ shout('<i>') }} {{ fetch()['k'] }}
+{% set block %}<{{ name }}>{{ safe_html }}{% endset %}{{ block }} {{ block|length }} {{ safe_html }} {{ 42 }} {{ none }}
+{{ '"double" & ' ~ "'quoted'" }} {{ "中文 <標題>" }} {{ plain(safe_html) }} {{ with_html }} {{ name|upper }}
+{% filter upper %}{{ name }} & {{ safe_html }}{% endfilter %}
 {% endblock %}"""
+
+
+class HasHtml:
+    def __html__(self):
+        return "<span>own html</span>"
+
+    def __str__(self):
+        return "<plain>"
 
 
 class Counter:
@@ -54,18 +69,27 @@ def render_with(generator: type[CodeGenerator]) -> tuple[str, str]:
     html = env.get_template("page.html").render(
         name="<n>", items=["a", "<b>", "c"], pair=("p", "q"), extra={"y": 6}, counter=Counter(),
         shout=lambda text, times=1: (str(text) + "!") * times,
-        call_with=lambda **kw: sorted(kw.items()), fetch=lambda: {"k": "v"})
+        call_with=lambda **kw: sorted(kw.items()), fetch=lambda: {"k": "v"},
+        safe_html=Markup("<em>safe & sound</em>"), with_html=HasHtml())
     source = env.compile(PAGE, name="page.html", raw=True)
     return html, source
 
 
 def test_direct_calls_render_what_jinjas_own_code_renders():
-    direct, direct_source = render_with(DirectCalls)
+    direct, direct_source = render_with(LeanTemplateCode)
     stock, stock_source = render_with(CodeGenerator)
     assert "context.call(" in stock_source
-    assert "context.call(" not in direct_source  # the calls really are direct
+    assert "context.call(" not in direct_source and "escape(" not in direct_source.replace("escape_output(", "")
     assert direct == stock
+    assert "<em>safe & sound</em>" in direct and "&lt;plain&gt;" not in direct and "<span>own html</span>" in direct
+    assert "&#34;double&#34; &amp; &#39;quoted&#39;" in direct and "中文 &lt;標題&gt;" in direct
     assert "a!" in direct and "&lt;b&gt;!&lt;b&gt;!" in direct and "row" in direct  # escaped, with loop.index
+
+
+@given(st.one_of(st.text(), st.integers(), st.none(), st.builds(Markup, st.text())))
+def test_escape_output_is_markupsafes_escape_as_a_plain_string(value):
+    assert escape_output(value) == str(escape(value))
+    assert type(escape_output(value)) is str or isinstance(value, Markup)
 
 
 def test_the_sites_environment_compiles_direct_calls():
@@ -86,7 +110,7 @@ def _marked(value) -> bool:
 
 
 def test_nothing_templates_can_call_asks_for_jinjas_context():
-    """DirectCalls relies on this: a callable marked with pass_context (or pass_environment,
+    """LeanTemplateCode relies on this: a callable marked with pass_context (or pass_environment,
     pass_eval_context) would get its arguments shifted. Templates reach the environment's
     globals and objects of this package (views, records, the graph), so both are searched."""
     env = make_environment(Path("."))
