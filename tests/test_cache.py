@@ -69,6 +69,25 @@ def test_an_edit_renders_only_what_it_must_and_equals_a_clean_build(minimal_site
     assert pages(out) == clean(minimal_site, tmp_path)
 
 
+def test_a_first_build_reads_each_content_file_once(minimal_site, tmp_path, no_search, monkeypatch):
+    """With nothing cached to compare with, files are not hashed before they are parsed: the
+    parser hashes the bytes it reads. The second build compares, and parses only the edit."""
+    from lecun_site import loader
+
+    hashed, parsed = [], []
+    real_digest, real_load = loader.file_digest, loader.load_file
+    monkeypatch.setattr(loader, "file_digest", lambda path, *a: hashed.append(path.name) or real_digest(path, *a))
+    monkeypatch.setattr(loader, "load_file", lambda folder, path, *a: parsed.append(path.name) or real_load(folder, path, *a))
+    out = tmp_path / "_site"
+    build(minimal_site, out)
+    assert "intro.en.md" in parsed and not [name for name in hashed if name.endswith(".md")]
+    note = minimal_site / "notes" / "intro.en.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    hashed.clear(), parsed.clear()
+    build(minimal_site, out)
+    assert parsed == ["intro.en.md"] and "intro.zh.md" in hashed
+
+
 def test_an_edit_after_a_no_op_build_is_seen(minimal_site, tmp_path, no_search):
     """The up-to-date check reads every content file: an edit of any of them, or of
     site.yaml, leaves it."""
