@@ -16,7 +16,7 @@ import lecun_site
 from hypothesis import given, strategies as st
 from markupsafe import Markup, escape
 
-from lecun_site.render import LeanTemplateCode, escape_output, make_environment
+from lecun_site.jinja_env import LeanTemplateCode, escape_output, make_environment
 
 MACROS = """{% macro box(title, class_='box') -%}
 <div class="{{ class_ }}">{{ title }}:{{ caller() if caller else '' }}</div>

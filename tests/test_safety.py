@@ -23,7 +23,8 @@ from conftest import soup
 from lecun_site.cli import main
 from lecun_site.errors import TemplateError
 from lecun_site.markdown import RenderEnv, render_markdown
-from lecun_site.render import Page, make_environment
+from lecun_site.render import Page
+from lecun_site.jinja_env import make_environment
 
 
 def attack(field: str, short: bool = False) -> str:

@@ -8,18 +8,14 @@ markdown.py and passed in as Markup.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jinja2
-import markupsafe
-from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
 from . import urls
@@ -29,6 +25,8 @@ from .markdown import RenderEnv, render_inline, render_markdown
 from .pages import PageJob, counterpart
 from .records import Citation, FuzzyDate, Localized, Turn, format_timestamp, parse_timestamp
 from .textfile import parse_yaml
+from .jinja_env import make_environment
+from .urls import media_link  # noqa: F401 - templates' global, tests import it from here
 
 PACKAGE_I18N = Path(__file__).parent / "i18n"
 
@@ -41,22 +39,6 @@ def load_ui_strings(content_i18n: dict[str, dict[str, str]], languages) -> dict[
         base = parse_yaml(str(path), path.read_text(encoding="utf-8")) if path.is_file() else {}
         strings[lang] = {**dict(base or {}), **content_i18n.get(lang, {})}
     return strings
-
-
-def media_link(url: str | None, seconds: int | None) -> str | None:
-    """A link that opens the media at `seconds`: YouTube and Bilibili `?t=` (`?start=` for a YouTube
-    embed), anything else a `#t=` media fragment. A time already in the URL is replaced."""
-    if not url or seconds is None:
-        return None
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if any(host == d or host.endswith("." + d) for d in ("youtube.com", "youtube-nocookie.com", "youtu.be",
-                                                          "bilibili.com")):
-        key = "start" if parts.path.startswith("/embed/") else "t"
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("t", "start")]
-        query.append((key, str(seconds)))
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, f"t={seconds}"))
 
 
 @dataclass
@@ -476,92 +458,3 @@ class Renderer:
             return _LINK_MARKER.sub(lambda m: base + m[1].lstrip("/"), html)
         link = self._relative.for_page(job.url)
         return _LINK_MARKER.sub(lambda match: link(match[1]), html)
-
-
-# markupsafe's C function behind `escape` (a plain str in, the escaped str out); where a
-# markupsafe release no longer has it, the same through the public function
-_escape_text = getattr(markupsafe, "_escape_inner", None) or (lambda text: str(markupsafe.escape(text)))
-
-
-def escape_output(value: Any) -> str:
-    """`markupsafe.escape(value)` as a plain str, for what a template writes out: escaped text,
-    or the HTML of a value that has it (Markup, a fragment). The pieces a template writes are
-    only ever joined into a string, which Jinja makes Markup again where it must (macros,
-    `{% set %}` blocks), so wrapping each in Markup first is wasted work."""
-    if type(value) is str:
-        return _escape_text(value)
-    html = getattr(value, "__html__", None)
-    if html is not None:
-        return html()
-    return _escape_text(str(value))
-
-
-class LeanTemplateCode(CodeGenerator):
-    """The Python code Jinja compiles templates into, with two costs of its own left out.
-
-    - **Calls.** Jinja compiles every call in a template (`page.t('x')`, a macro,
-      `urls.note(…)`) into `context.call(f, …)`, which looks for `pass_context`-style markers
-      on `f` before calling it: about a fifth of the time of rendering a page here, at ~65
-      calls a page. Nothing the templates can call takes Jinja's context: views, macros,
-      `loop`, `caller` and the globals of `make_environment` are plain callables
-      (tests/test_render.py checks the globals and every class of the package). So a call is
-      compiled as the plain Python call it stands for; what Jinja adds to calls inside loops
-      and blocks for such markers (`_loop_vars`, `_block_vars`) is left out, and `caller` is
-      still passed to a macro called with a block.
-    - **Output.** Every `{{ value }}` is written through `escape_output` (above) instead of
-      `markupsafe.escape`: the same text, without a Markup object for each piece.
-
-    tests/test_render.py renders templates full of calls and outputs with this and with
-    Jinja's own code generator and compares."""
-
-    def visit_Template(self, node: jinja2.nodes.Template, frame=None) -> None:
-        self.writeline("from lecun_site.render import escape_output")
-        super().visit_Template(node, frame)
-
-    def _output_child_pre(self, node: jinja2.nodes.Expr, frame, finalize) -> None:
-        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
-            self.write("escape_output(")
-            if finalize.src is not None:
-                self.write(finalize.src)
-            return
-        super()._output_child_pre(node, frame, finalize)
-
-    def visit_Call(self, node: jinja2.nodes.Call, frame, forward_caller: bool = False) -> None:
-        if self.environment.is_async or self.environment.sandboxed:
-            super().visit_Call(node, frame, forward_caller)
-            return
-        self.write("(")
-        self.visit(node.node, frame)
-        self.write(")(")
-        arguments, self.stream = self.stream, io.StringIO()  # signature() writes ", a, b, k=v"
-        try:
-            self.signature(node, frame, {"caller": "caller"} if forward_caller else None)
-        finally:
-            arguments, self.stream = self.stream, arguments
-        self.write(arguments.getvalue().removeprefix(", ") + ")")
-
-
-def make_environment(templates_dir: Path, bytecode_folder: Path | None = None,
-                     reload_templates: bool = True) -> jinja2.Environment:
-    """Jinja set up for safe output; with `bytecode_folder`, compiled templates are kept there
-    between runs (Jinja checks each against its template's source before using it). Without
-    `reload_templates` (a build, whose templates do not change while it runs), a template once
-    loaded is not checked against its file again: that is four `stat` calls a page, ~4% of
-    rendering a note page. serve keeps one environment across edits and needs the checks."""
-    bytecode_cache = None
-    if bytecode_folder is not None:
-        bytecode_folder.mkdir(parents=True, exist_ok=True)
-        bytecode_cache = jinja2.FileSystemBytecodeCache(str(bytecode_folder))
-    env = jinja2.Environment(
-        bytecode_cache=bytecode_cache,
-        auto_reload=reload_templates,
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True, default=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.code_generator_class = LeanTemplateCode
-    env.globals.update(urls=urls, media_link=media_link, format_timestamp=format_timestamp)
-    return env

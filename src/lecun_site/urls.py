@@ -9,6 +9,7 @@ come from SiteConfig.absolute.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from typing import Callable
 
 
@@ -159,3 +160,19 @@ class Relative:
 def _plain(path: str) -> bool:
     """An absolute path with no empty, '.' or '..' segment (what the functions above make)."""
     return path.startswith("/") and "//" not in path and "/." not in path
+
+
+def media_link(url: str | None, seconds: int | None) -> str | None:
+    """A link that opens the media at `seconds`: YouTube and Bilibili `?t=` (`?start=` for a YouTube
+    embed), anything else a `#t=` media fragment. A time already in the URL is replaced."""
+    if not url or seconds is None:
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if any(host == d or host.endswith("." + d) for d in ("youtube.com", "youtube-nocookie.com", "youtu.be",
+                                                          "bilibili.com")):
+        key = "start" if parts.path.startswith("/embed/") else "t"
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("t", "start")]
+        query.append((key, str(seconds)))
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, f"t={seconds}"))
