@@ -5,7 +5,7 @@
 
 Prints the functions with the most time of their own (cProfile, `tottime`) and the most time
 including callees (`cumtime`); with pyinstrument installed, also writes its call tree. Forked
-render workers are switched off (`pipeline.PARALLEL_MIN_PAGES`) so that rendering is profiled
+render workers are switched off (`core.PARALLEL_MIN_PAGES`) so that rendering is profiled
 too, not the parent waiting for its workers. `--edit` profiles serve's one-note edit instead
 (`incremental.Builder`: one build, then an edited note and `builder.build()`).
 """
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     import lecun_site.pipeline as pipeline
     from lecun_site.pipeline import BuildOptions, build_site
 
-    pipeline.PARALLEL_MIN_PAGES = 10**9  # render in this process, where the profiler sees it
+    core.PARALLEL_MIN_PAGES = 10**9  # render in this process, where the profiler sees it
     work = Path(tempfile.mkdtemp(prefix="lecun-profile-"))
     try:
         content = gen_corpus.generate(args.notes, work / "corpus", seed=args.seed)

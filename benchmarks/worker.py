@@ -9,7 +9,7 @@
         options builds once; then (1) one note's zh body is edited and `builder.build(changed)` timed,
         (2) the en body is edited while a `watch.Watcher` (serve's watcher, same debounce) runs,
         timed from the file write to the rebuild having written its pages, (3) the zh title of
-        the same note is changed and timed as (1) (serve's fast path for the text of notes), (4) a
+        the same note is changed and timed as (1), (4) a
         person's name is changed and `builder.build(changed)` timed. Every edited file is
         restored at the end.
 
@@ -113,7 +113,6 @@ def _timed_line_edit(builder, path: Path, pattern: str, replacement: str) -> dic
     path.write_text(edited, encoding="utf-8")
     report = builder.build({path: ChangeKind.CONTENT})
     entry = _report(report, time.perf_counter() - started)
-    entry["fast"] = report.fast
     entry["peak_rss_mib"] = vm_hwm_mib()
     return entry
 
@@ -179,7 +178,7 @@ def run_serve(args) -> dict:
                 watcher.stop()
 
         # (3) one-note title edit: the note's pages and every list that shows the title (timeline,
-        # people, topics, sources, home, notes index, feed), through serve's fast path
+        # people, topics, sources, home, notes index, feed)
         result["title_edit"] = _timed_line_edit(builder, note_zh, r'^title: "(.*)"$', r'title: "\1（改过的标题）"')
         # (4) rename a person who appears on many pages
         result["person_rename"] = _timed_line_edit(builder, person, r"^name:.*$",

@@ -262,20 +262,29 @@ def test_link_markers_written_in_content_stay_harmless(minimal_site, tmp_path, c
 PARALLEL_SCRIPT = """
 import json, os, sys
 from pathlib import Path
-import lecun_site.pipeline as pipeline
+import lecun_site.core as core
 from lecun_site.errors import Problems
 from lecun_site.pages import plan_pages
-from lecun_site.pipeline import BuildOptions, load_site, write_pages
+from lecun_site.core import BuildOptions, load_site, render_pages
 from lecun_site.render import Renderer
+
+class Folder:  # a writer that puts pages in a folder
+    in_place = False
+    def __init__(self, folder):
+        self.folder = folder
+    def write(self, out_path, text):
+        (self.folder / out_path).parent.mkdir(parents=True, exist_ok=True)
+        (self.folder / out_path).write_text(text, encoding="utf-8")
 
 content, out, templates, workers = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 graph = load_site(BuildOptions(content=content, out=out / "x"), Problems(), {})
 jobs = plan_pages(graph)
-write_pages(Renderer(graph, templates), jobs, out / "serial", workers=1)
-pipeline.PARALLEL_MIN_PAGES = 1  # fork even for this small site
+serial = render_pages(Renderer(graph, templates), jobs, jobs, Folder(out / "serial"), True, workers=1)
+core.PARALLEL_MIN_PAGES = 1  # fork even for this small site
 seen = []
-write_pages(Renderer(graph, templates), jobs, out / "forked", workers=workers,
-            progress=lambda done, total: seen.append((done, total)))
+forked = render_pages(Renderer(graph, templates), jobs, jobs, Folder(out / "forked"), True, workers=workers,
+                      progress=lambda done, total: seen.append((done, total)))
+assert forked == serial, "what forked workers recorded differs from a serial render"
 print(json.dumps({"jobs": len(jobs), "seen": seen}))
 """
 
@@ -340,17 +349,16 @@ def test_builds_collect_garbage_less_often_and_restore_the_thresholds(minimal_si
     whatever was set before, after a failed build too."""
     import gc
 
-    from lecun_site import incremental, pipeline
+    from lecun_site import core, incremental, pipeline
 
     seen = []
-    load_content = pipeline.load_content
+    load_content = core.load_content
 
     def spy(*args, **kwargs):
         seen.append(gc.get_threshold())
         return load_content(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "load_content", spy)
-    monkeypatch.setattr(incremental, "load_content", spy)
+    monkeypatch.setattr(core, "load_content", spy)  # the one loader of `build` and serve's Builder
     before = gc.get_threshold()
     try:
         gc.set_threshold(1234, 5, 6)

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, tree_bytes
 from lecun_site import cache as cache_module
-from lecun_site import pipeline
+from lecun_site import core, pipeline
 from lecun_site.pipeline import BuildOptions, build_site
 
 
@@ -26,7 +26,7 @@ def no_search(monkeypatch):
         (folder / "pagefind" / "pagefind-ui.js").write_text(f"// index {len(calls)}\n", encoding="utf-8")
         return 0.0
 
-    monkeypatch.setattr(pipeline, "index_search", fake_index)
+    monkeypatch.setattr(core, "index_search", fake_index)
     return calls
 
 

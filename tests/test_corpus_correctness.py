@@ -46,8 +46,8 @@ def quick_clean_builds(monkeypatch):
     """Clean in-process builds without the Pagefind index (not compared) and rendered in this
     process rather than in forked workers (the same bytes; on a small machine several times
     faster). The CLI test's child processes keep both, so the forked render is compared too."""
-    monkeypatch.setattr("lecun_site.pipeline.index_search", lambda folder, problems: 0.0)
-    monkeypatch.setattr("lecun_site.pipeline.PARALLEL_MIN_PAGES", 10**9, raising=False)
+    monkeypatch.setattr("lecun_site.core.index_search", lambda folder, problems: 0.0)
+    monkeypatch.setattr("lecun_site.core.PARALLEL_MIN_PAGES", 10**9, raising=False)
 
 
 # --------------------------------------------------------------------------- the synthetic site
@@ -508,13 +508,12 @@ def _edit_title(site: Site, path: Path, rng: random.Random, step: int) -> str:
     return retitle(site, path, f"〈{step}〉")
 
 
-def test_text_edits_take_the_fast_path_and_equal_clean_builds(tmp_path: Path, quick_clean_builds) -> None:
-    """serve's fast path (only the text of notes changed: body, title, summary): a few notes
-    edited at a time, in either language, each batch handed over as the watcher would; the
-    output must equal a clean build. Body edits add, drop and move text (links and citations
-    move to other lines). Title and summary edits are shown on the timeline, person, topic and
-    source pages through remembered fragments (an event, a note card), which serve renders in
-    this one process (no forked workers while it runs threads) and must render again."""
+def test_text_edits_equal_clean_builds(tmp_path: Path, quick_clean_builds) -> None:
+    """The text of notes edited (body, title, summary): a few notes edited at a time, in either
+    language, each batch handed over as the watcher would; the output must equal a clean build.
+    Body edits add, drop and move text (links and citations move to other lines). Title and
+    summary edits are shown on the timeline, person, topic and source pages through fragments
+    shared between pages (an event, a note card), whose reads count for every page that shows them."""
     site = Site(tmp_path / "site", seed=4)
     rng = random.Random("bodies")
     out = tmp_path / "incremental"
@@ -531,21 +530,21 @@ def test_text_edits_take_the_fast_path_and_equal_clean_builds(tmp_path: Path, qu
             change = _edit_title if step % 3 == 0 else rng.choice(kinds)
             site.log.append(change(site, path, rng, step))
         report = builder.build(watched_changes(site, out, before))
-        assert report.ok and report.fast, site.log
+        assert report.ok, site.log
         assert report.rendered, site.log
         if step % 3 == 0:
             lang = "zh" if targets[0].name.endswith(".zh.md") else "en"
             assert f"/{lang}/timeline/" in report.changed_urls, report.changed_urls
         clean = tmp_path / f"clean-{step}"
         build_site(BuildOptions(content=site.content, out=clean, drafts=True, cache=False))
-        problem = differences(out, clean, f"fast rebuild after step {step}", site.log)
+        problem = differences(out, clean, f"rebuild after step {step}", site.log)
         if problem:
             pytest.fail(problem, pytrace=False)
         shutil.rmtree(clean)
-    # anything but the text of notes leaves the fast path: here a note's date (lists are in date order)
+    # a note's date: lists are in date order
     before = snapshot(site)
     for path in sorted(notes[0].parent.glob(notes[0].name.split(".")[0] + ".*.md")):  # both files of one note
         site.log.append("note date: " + site.replace_once(path, r"^date: (\d{4})", lambda m: f"date: {int(m[1]) - 1}",
                                                           "date"))
     report = builder.build(watched_changes(site, out, before))
-    assert report.ok and not report.fast
+    assert report.ok

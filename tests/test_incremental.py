@@ -58,18 +58,6 @@ def test_title_edit_renders_the_pages_that_list_the_note(builder, minimal_site):
     }
 
 
-def test_an_event_listed_in_both_languages_signs_each_page_with_its_own_note_titles(builder):
-    """The Signer remembers what an event shows per language: after the zh timeline is signed,
-    the en timeline still depends on the en titles of the notes that discuss its events."""
-    signer, jobs = builder._last.signer, builder._last.jobs
-    timelines = sorted((j for j in jobs if j.kind == "timeline"), key=lambda j: j.lang != "zh")
-    assert [j.lang for j in timelines] == ["zh", "en"]
-    for job in timelines:
-        titles = {key for kind, key in signer.inputs(job) if kind == "note-meta"}
-        assert titles, "the site's events are discussed in notes; the timeline shows their titles"
-        assert all(key.endswith("@" + job.lang) for key in titles), (job.lang, sorted(titles))
-
-
 def test_person_rename_renders_every_page_that_shows_the_name(builder, minimal_site):
     edit(minimal_site / "people" / "alan-turing.yaml", "en: Alan Turing", "en: Alan M. Turing")
     report = builder.build()
@@ -100,7 +88,7 @@ def test_ui_string_change_renders_that_languages_pages(builder, minimal_site):
     (minimal_site / "i18n" / "en.yaml").write_text("nav_timeline: Chronology\n", encoding="utf-8")
     report = builder.build()
     langs = {j.lang for j in report.rendered}
-    assert langs == {"en", None}  # English pages, plus the two-language chooser and 404
+    assert langs == {"en"}  # the English pages that show the string; the chooser and 404 do not
     assert "Chronology" in (builder.options.out / "en" / "index.html").read_text(encoding="utf-8")
 
 
@@ -185,7 +173,7 @@ def swap_people_of_note(content: Path, rng: random.Random) -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_incremental_equals_full_build_over_random_edits(minimal_site, tmp_path, seed, monkeypatch):
-    monkeypatch.setattr("lecun_site.pipeline.index_search", lambda folder, problems: 0.0)  # serve does not index
+    monkeypatch.setattr("lecun_site.core.index_search", lambda folder, problems: 0.0)  # serve does not index
     rng = random.Random(seed)
     out = tmp_path / "incremental"
     builder = make_builder(minimal_site, out, tmp_path)
@@ -221,26 +209,21 @@ def test_a_template_failing_partway_leaves_every_page_as_it_was(minimal_site, tm
     assert not [p for p in out.rglob(".*.tmp-*")], "temporary files are cleaned up"
 
 
-# ------------------------------------------------------------------ the fast path for the text of notes
+# ------------------------------------------------------------------ signatures are what pages read
 
 
-def test_a_saved_title_takes_the_fast_path_and_equals_a_clean_build(builder, minimal_site, tmp_path, monkeypatch):
-    """A title edit handed over as serve's watcher does: only the note is read again, the same
-    pages as the full path re-render (its own, and those that list it), and remembered
-    fragments that show the old title (the event on the timeline, note cards on person pages)
-    are rendered again. Twice: the second edit meets the fragments the first one rendered."""
-    from lecun_site.watch import ChangeKind
-
-    monkeypatch.setattr("lecun_site.pipeline.index_search", lambda folder, problems: 0.0)
-    full = make_builder(minimal_site, tmp_path / "full", tmp_path)  # the full path, for comparison
-    assert full.build().ok
+def test_a_saved_title_equals_a_clean_build_twice(builder, minimal_site, tmp_path, monkeypatch):
+    """A title edit re-renders the note's pages and every page that lists it (the event on the
+    timeline, note cards on person pages): fragments shared between pages carry their reads.
+    Twice: the second edit meets what the first one recorded."""
+    monkeypatch.setattr("lecun_site.core.index_search", lambda folder, problems: 0.0)
     path = minimal_site / "notes" / "intro.zh.md"
     for old, new in (("title: 导言", "title: 引言"), ("title: 引言", "title: 开篇")):
         edit(path, old, new)
-        report = builder.build({path: ChangeKind.CONTENT})
-        assert report.ok and report.fast
-        assert urls(report) == urls(full.build()), "the pages the full path renders for the same edit"
+        report = builder.build()
+        assert report.ok
         assert {"/zh/notes/intro/", "/zh/timeline/", "/zh/people/ada-lovelace/"} <= set(urls(report))
+        assert not any(url.startswith("/en/") for url in urls(report) if url != "/en/notes/intro/")
         timeline = (builder.options.out / "zh" / "timeline" / "index.html").read_text(encoding="utf-8")
         assert new.removeprefix("title: ") in timeline and old.removeprefix("title: ") not in timeline
         clean = tmp_path / f"clean-{new[-2:]}"
@@ -248,103 +231,100 @@ def test_a_saved_title_takes_the_fast_path_and_equals_a_clean_build(builder, min
         assert tree_bytes(builder.options.out) == tree_bytes(clean)
 
 
-def test_a_note_with_no_translation_yet_takes_the_fast_path_and_keeps_its_warning(builder, minimal_site, tmp_path,
-                                                                                  monkeypatch):
-    """A note written in Chinese first has a warning (no en version yet), with no line: it
-    depends on which versions exist, which a text edit cannot change, so the fast path takes
-    its saves and reports the warning again."""
-    from lecun_site.watch import ChangeKind
-
-    monkeypatch.setattr("lecun_site.pipeline.index_search", lambda folder, problems: 0.0)
+def test_a_note_with_no_translation_yet_keeps_its_warning(builder, minimal_site, tmp_path, monkeypatch):
+    """A note written in Chinese first has a warning (no en version yet); every save reports it
+    again, and the en page, which shows the zh text, follows the edit."""
+    monkeypatch.setattr("lecun_site.core.index_search", lambda folder, problems: 0.0)
     path = minimal_site / "notes" / "only-chinese.zh.md"
     edit(path, "title: 只有中文", "title: 仅有中文")
-    report = builder.build({path: ChangeKind.CONTENT})
-    assert report.ok and report.fast
+    report = builder.build()
+    assert report.ok
     assert any("has no en version" in p.message and p.path.endswith("only-chinese.zh.md") for p in report.problems)
-    assert "/en/notes/only-chinese/" in urls(report)  # the en page shows the zh text
+    assert "/en/notes/only-chinese/" in urls(report)
     clean = tmp_path / "clean"
     build_site(BuildOptions(content=minimal_site, out=clean))
     assert tree_bytes(builder.options.out) == tree_bytes(clean)
 
 
-def test_a_saved_body_signs_only_the_pages_that_show_the_body(builder, minimal_site):
-    """The lists that show a note's title (timeline, person pages, home…) are not even signed
-    again when only its body changed: at 4,000 notes signing them cost ~250 ms a save."""
-    from lecun_site.watch import ChangeKind
-
-    signer = builder._last.signer
-    signed = []
-    original = signer.sign
-    signer.sign = lambda job, inputs: signed.append(job.url) or original(job, inputs)
-    path = minimal_site / "notes" / "intro.en.md"
-    edit(path, "wrote the first program", "wrote the very first program")
-    report = builder.build({path: ChangeKind.CONTENT})
-    assert report.ok and report.fast
-    assert sorted(signed) == urls(report) == ["/en/", "/en/notes/intro/"]  # the home page opens with it
+def test_each_timeline_records_the_note_titles_of_its_own_language(builder):
+    """What a page read is recorded as paths into the graph: the en timeline read the en
+    versions of the notes that discuss its events, the zh timeline the zh ones."""
+    traces = builder.traces
+    for lang in ("zh", "en"):
+        trace = traces.pages[f"{lang}/timeline/index.html"]
+        paths = [traces.paths[i] for i in trace.reads]
+        titles = [p for p in paths if ("a", "notes") in p and p[-1] == ("a", "title")]
+        assert titles, "the site's events are discussed in notes; the timeline shows their titles"
+        assert all(("c", "version", (lang,), ()) in p for p in titles), titles
 
 
-def test_a_changed_date_is_not_a_text_edit(builder, minimal_site):
-    from lecun_site.watch import ChangeKind
-
-    path = minimal_site / "notes" / "intro.en.md"
-    text = path.read_text(encoding="utf-8")
-    assert "title:" in text
-    path.write_text(text.replace("title:", "draft: true\ntitle:", 1), encoding="utf-8")
-    report = builder.build({path: ChangeKind.CONTENT})
-    assert report.ok and not report.fast
-
-
-class _Macro:
-    """Stands in for a Jinja macro: a name, and a call with the page."""
-
-    def __init__(self, name, body):
-        self.name, self.body, self.calls = name, body, 0
-
-    def __call__(self, page, *args):
-        self.calls += 1
-        return self.body(page, *args)
-
-
-def test_forget_drops_the_fragments_that_read_a_record_nested_ones_included(minimal_site, tmp_path):
-    """Fragments remember what they read through the page, and what fragments inside them read;
-    forgetting a note drops exactly the fragments that showed it. A Renderer that is not
-    incremental (build) keeps no reads and forgets everything."""
+def test_a_fragment_reused_by_another_page_counts_as_read_there(minimal_site):
+    """An event is rendered once per language and reused on every page that lists it; the
+    pages that reuse it must record what it read, or an edit of the event would leave them stale."""
     from lecun_site.config import load_config
     from lecun_site.errors import Problems
     from lecun_site.graph import build_graph
     from lecun_site.loader import load_content
     from lecun_site.pages import plan_pages
-    from lecun_site.render import Page, Renderer
+    from lecun_site.render import Renderer
 
     problems = Problems()
     graph = build_graph(load_content(minimal_site, load_config(minimal_site), problems), problems)
-    job = next(j for j in plan_pages(graph) if j.kind == "person")
-    renderer = Renderer(graph, ROOT / "templates", incremental=True)
-    page = Page(renderer, job)
-    card = _Macro("card", lambda p, slug: p.note(slug)[0].title)
-    person = _Macro("person", lambda p, pid: p.person(pid).name)
-    both = _Macro("both", lambda p, slug, pid: p.fragment(card, slug) + p.fragment(person, pid))
-    nav = _Macro("nav", lambda p: "nav")
-    page.fragment(both, "intro", "ada-lovelace")
-    page.fragment(card, "only-chinese")
-    page.fragment(nav)
-    assert renderer.fragment_reads[("both", page.lang, ("intro", "ada-lovelace"))] == {
-        ("note", "intro"), ("person", "ada-lovelace")}
+    jobs = plan_pages(graph)
+    renderer = Renderer(graph, ROOT / "templates")
+    person = next(j for j in jobs if j.kind == "person" and j.lang == "en" and graph.person_events.get(j.key))
+    eid = graph.person_events[person.key][0]
+    topic = next(j for j in jobs if j.kind == "topic" and j.lang == "en" and eid in graph.topic_events.get(j.key, []))
+    _, first = renderer.render_traced(person, jobs)
+    assert renderer.fragments, "the person page rendered shared fragments"
+    _, second = renderer.render_traced(topic, jobs)  # reuses the event rendered for the person page
+    event_reads = {p for p in first if p[0] == ("v", "en", "event", eid)}
+    assert event_reads and event_reads <= set(second)
 
-    assert renderer.forget({("note", "intro")}) == 2  # the card and the fragment around it
-    assert set(renderer.fragments) == {("person", page.lang, ("ada-lovelace",)), ("card", page.lang, ("only-chinese",)),
-                                       ("nav", page.lang, ())}
-    page.fragment(both, "intro", "ada-lovelace")
-    assert (both.calls, card.calls, person.calls) == (2, 3, 1)  # the person was still remembered
-    # a fragment that finds a remembered one inside it still records what that one read
-    assert renderer.fragment_reads[("both", page.lang, ("intro", "ada-lovelace"))] == {
-        ("note", "intro"), ("person", "ada-lovelace")}
 
-    once = _Macro("once", lambda p: "once")
-    Page(renderer, job).fragment(once, once=True)
-    assert ("once", page.lang, ()) in renderer.fragments  # serve keeps fragments shown once
-    build = Renderer(graph, ROOT / "templates")
-    Page(build, job).fragment(once, once=True)
-    Page(build, job).fragment(nav)
-    assert list(build.fragments) == [("nav", page.lang, ())] and not build.fragment_reads
-    assert build.forget({("note", "intro")}) == 1 and not build.fragments
+# ------------------------------------------------------------------ a template shows what it did not show
+
+
+SHOW_EVERY_TITLE = ('<ul class="all-notes">{% for slug in graph.notes_in_order() %}'
+                    '<li>{{ page.note(slug)[0].title }}</li>{% endfor %}</ul>\n<article class="note"')
+SHOW_TOPICS = """{% set n, group = page.note(slug) %}<span class="note-topics">{{ group.topics | join(",") }}</span>
+  <li class="card">"""
+
+
+@pytest.mark.parametrize("mode", ["serve", "cached build"])
+def test_a_template_edited_to_show_more_keeps_every_page_true(minimal_site, tmp_path, monkeypatch, mode):
+    """Issue 19: with signatures kept by hand, making note.html list every note's title left
+    the other note pages stale when a note was added, deleted or retitled. Signatures are now
+    what pages read, so serve and a cached build equal a clean build after each such edit."""
+    monkeypatch.setattr("lecun_site.core.index_search", lambda folder, problems: 0.0)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    out = tmp_path / "_site"
+    options = BuildOptions(content=minimal_site, out=out, templates=templates, search=False)
+    builder = Builder(options)
+
+    def rebuild():
+        if mode == "serve":
+            assert builder.build().ok
+        else:
+            build_site(options)
+
+    rebuild()
+    edit(templates / "note.html", '<article class="note"', SHOW_EVERY_TITLE)
+    edit(templates / "partials" / "macros.html", '  <li class="card">', SHOW_TOPICS)
+    rebuild()
+    notes = minimal_site / "notes"
+    steps = [
+        lambda: (notes / "new.zh.md").write_text("---\ntitle: 新来的\ndate: 2023\n---\n正文。\n", encoding="utf-8"),
+        lambda: edit(notes / "intro.zh.md", "title: 导言", "title: 引言"),
+        lambda: edit(notes / "only-chinese.zh.md", "people: [巴贝奇]", "people: [巴贝奇]\ntopics: [computing]"),
+        lambda: (notes / "new.zh.md").unlink(),
+    ]
+    for number, step in enumerate(steps):
+        step()
+        rebuild()
+        clean = tmp_path / f"clean-{number}"
+        build_site(BuildOptions(content=minimal_site, out=clean, templates=templates, search=False, cache=False))
+        assert tree_bytes(out) == tree_bytes(clean), f"step {number}"
+    page = (out / "zh" / "notes" / "only-chinese" / "index.html").read_text(encoding="utf-8")
+    assert "<li>引言</li>" in page and "新来的" not in page

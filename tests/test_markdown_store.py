@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, tree_bytes
-from lecun_site import markdown, pipeline
+from lecun_site import core, markdown, pipeline
 from lecun_site.cache import CompiledStore
 from lecun_site.pipeline import BuildOptions, build_site
 
 
 @pytest.fixture(autouse=True)
 def no_search(monkeypatch):
-    monkeypatch.setattr(pipeline, "index_search", lambda folder, problems: 0.0)
+    monkeypatch.setattr(core, "index_search", lambda folder, problems: 0.0)
 
 
 @pytest.fixture
@@ -48,14 +48,14 @@ def counting_compiles(monkeypatch) -> list[str]:
 FORKED_BUILD = """
 import json, sys
 from pathlib import Path
-import lecun_site.pipeline as pipeline
+import lecun_site.core as core
 from lecun_site import markdown
 from lecun_site.pipeline import BuildOptions, build_site
 
 content, out, fork = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "fork"
-pipeline.index_search = lambda folder, problems: 0.0
+core.index_search = lambda folder, problems: 0.0
 if fork:
-    pipeline.PARALLEL_MIN_PAGES = 1  # fork even for this small site
+    core.PARALLEL_MIN_PAGES = 1  # fork even for this small site
     import lecun_site.parallel as parallel
     parallel.worker_count = lambda: 2
 compiled = []
@@ -154,7 +154,7 @@ def test_a_failed_build_leaves_no_file_of_new_bodies(minimal_site, tmp_path, fre
     def fail(folder, problems):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(pipeline, "index_search", fail)  # after every page was rendered
+    monkeypatch.setattr(core, "index_search", fail)  # after every page was rendered
     with pytest.raises(RuntimeError):
         build_site(BuildOptions(content=minimal_site, out=out))
     cache = tmp_path / "._site.cache"

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, tree_bytes
-from lecun_site import pipeline
+from lecun_site import output
 from lecun_site.errors import OutputError
-from lecun_site.pipeline import PROJECT_ROOT, check_output_dir, recover_interrupted, swap_into_place
+from lecun_site.output import PROJECT_ROOT, check_output_dir, recover_interrupted, swap_into_place
 
 
 def leftovers(out: Path) -> list[str]:
@@ -104,7 +104,7 @@ def test_an_unwritable_parent_is_an_error_not_a_traceback(minimal_site, tmp_path
     locked.mkdir()
     locked.chmod(0o555)
     if os.geteuid() == 0:  # root may write anywhere: make the check see what a user would
-        monkeypatch.setattr(pipeline.os, "access", lambda path, mode: Path(path) != locked)
+        monkeypatch.setattr(output.os, "access", lambda path, mode: Path(path) != locked)
     try:
         result = cli("build", "--content", minimal_site, "--out", locked / "site")
     finally:
@@ -156,8 +156,8 @@ def test_a_failed_render_leaves_the_old_site_and_no_temporary_folders(minimal_si
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
 def test_swap_replaces_the_site_whole_and_leaves_nothing_beside_it(exchange, tmp_path, monkeypatch):
     if not exchange:
-        monkeypatch.setattr(pipeline, "_exchange", lambda a, b: False)
-    elif pipeline._renameat2() is None:
+        monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+    elif output._renameat2() is None:
         pytest.skip("renameat2 is Linux-only")
     out = make_site(tmp_path / "_site", "old")
     staging = make_site(tmp_path / "._site.building-1", "new")
@@ -175,10 +175,10 @@ def test_swap_into_a_missing_output_folder(tmp_path):
 
 
 def test_renameat2_exchanges_two_folders_in_one_step(tmp_path):
-    if pipeline._renameat2() is None:
+    if output._renameat2() is None:
         pytest.skip("renameat2 is Linux-only")
     a, b = make_site(tmp_path / "a", "A"), make_site(tmp_path / "b", "B")
-    assert pipeline._exchange(a, b) is True
+    assert output._exchange(a, b) is True
     assert (a / "index.html").read_text(encoding="utf-8") == "B"
     assert (b / "index.html").read_text(encoding="utf-8") == "A"
 

@@ -5,11 +5,13 @@ never published) and holds:
 
 - `state.pickle` (small, read by every build): the *build key*, a hash of everything a build
   reads (every content file's bytes, the templates, site.yaml, the options), with the
-  warnings that build printed, and every page written: its signature (signatures.py) and the
-  size and modification time of the file it became. When the build key is unchanged and the
-  output is as the last build left it, there is nothing to do; otherwise a page whose
-  signature is unchanged and whose file nobody touched is linked into the new site instead
-  of rendered again;
+  warnings that build printed, and the *traces* of every page written (core.Traces): its
+  frame (template chain, the page, the options), every path its render read with the
+  fingerprint found there (reads.py), and the size and modification time of the file it
+  became. When the build key is unchanged and the output is as the last build left it, there
+  is nothing to do; otherwise a page whose frame is unchanged, whose every read gives the same
+  fingerprint on the new graph and whose file nobody touched is linked into the new site
+  instead of rendered again;
 - `parsed.pickle` (read only when some content changed): every content file parsed, keyed by
   its path and a BLAKE2 hash of its bytes, so that only files whose bytes changed are parsed;
 - `markdown.store`: markdown bodies compiled once (markdown.py), keyed by a hash of the text,
@@ -20,8 +22,8 @@ never published) and holds:
 Everything is stamped with the cache format, a hash of lecun-site's own source files, the
 Python version and the versions of the libraries that shape the output. A cache with another
 stamp, or one that cannot be read, is discarded with a notice and never trusted. A changed
-site.yaml discards the parsed files (they depend on it); page signatures include the
-configuration, templates and UI strings, so exactly the pages they affect are rendered again.
+site.yaml discards the parsed files (they depend on it); pages read the configuration and UI
+strings like anything else, so exactly the pages that read what changed are rendered again.
 `build --no-cache` neither reads nor writes it; deleting the folder is always safe.
 """
 
@@ -40,7 +42,7 @@ from pathlib import Path
 
 from . import locks, markdown
 
-FORMAT = 3  # 2: parsed.pickle is a header then one pickle per entry; 3: markdown.store
+FORMAT = 4  # 2: parsed.pickle is a header then one pickle per entry; 3: markdown.store; 4: page traces
 LIBRARIES = ("jinja2", "markdown-it-py", "markdown-it-pyrs", "mdit-py-plugins", "pyyaml", "markupsafe")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -63,16 +65,9 @@ def stamp() -> str:
     from .textfile import HAVE_C_LOADER
 
     digest.update(f"|yaml-c={HAVE_C_LOADER}".encode())
-    for path in sorted([*PACKAGE_DIR.glob("*.py"), *PACKAGE_DIR.glob("i18n/*.yaml")]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted([*PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.glob("i18n/*.yaml")]):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-@dataclass
-class PageRecord:
-    signature: str
-    size: int
-    mtime_ns: int
 
 
 @dataclass
@@ -80,7 +75,7 @@ class CacheState:
     stamp: str = ""
     config: str = ""  # repr of the SiteConfig the parsed files were parsed with
     out: str = ""  # the output folder the page records describe
-    pages: dict[str, PageRecord] = field(default_factory=dict)  # out_path -> record
+    traces: object = None  # core.Traces of the pages in `out`
     outputs: list[str] = field(default_factory=list)  # every page's out_path
     search: bool = False  # the output's pagefind/ indexes exactly its pages
     build_key: str = ""  # what the last build read (see build_key in pipeline.py)
@@ -147,7 +142,7 @@ class BuildCache:
 
     def _summary(self) -> tuple:
         state = self.state
-        return (state.config, state.out, state.search, state.build_key, dict(state.pages), list(state.outputs),
+        return (state.config, state.out, state.search, state.build_key, id(state.traces), list(state.outputs),
                 [w.format() for w in state.warnings])
 
     def _read(self, name: str, kind: type):

@@ -25,9 +25,12 @@ from .markdown import RenderEnv, render_inline, render_markdown
 from .pages import PageJob, counterpart
 from .records import Citation, FuzzyDate, Localized, Turn, format_timestamp, parse_timestamp
 from .textfile import parse_yaml
+from .reads import Recorder, track
 from .jinja_env import make_environment
 from .urls import media_link  # noqa: F401 - templates' global, tests import it from here
 
+GRAPH = (("g",),)  # the root of reads of the graph; JOBS: of the list of every page (the sitemap's)
+JOBS = (("j",),)
 PACKAGE_I18N = Path(__file__).parent / "i18n"
 
 
@@ -62,9 +65,11 @@ _LINK_MARKER = re.compile("\x01([^\x01\x02]*)\x02")
 class Page:
     """Everything a template needs for one page, built lazily from the graph."""
 
-    def __init__(self, renderer: "Renderer", job: PageJob) -> None:
+    def __init__(self, renderer: "Renderer", job: PageJob, recorder: Recorder | None = None) -> None:
         self.r = renderer
-        self.graph = renderer.graph
+        # with a recorder, every read of the graph is noted (reads.py): the page's signature
+        self.recorder = recorder
+        self.graph = track(renderer.graph, GRAPH, recorder)
         self.job = job
         self.lang = job.lang or renderer.graph.config.default_language
         self.kind = job.kind
@@ -74,13 +79,13 @@ class Page:
         self._ref_index: dict[tuple[str, str | None], Ref] = {}
         self.fallback = False
         self.local = renderer.local
-        # while a fragment renders under an incremental Renderer: the records it reads (see fragment)
-        self._reads: set[tuple[str, str]] | None = None
 
     # ---- strings, dates, urls
     def t(self, key: str, **values) -> str:
         try:
             text = self.r.strings[self.lang][key]
+            if self.recorder is not None:
+                self.recorder.note((("s", self.lang), ("i", key)), text)
         except KeyError:
             raise TemplateError(f"UI string '{key}' is missing for language '{self.lang}' "
                                 f"(add it to content/i18n/{self.lang}.yaml)") from None
@@ -100,36 +105,27 @@ class Page:
     def fragment(self, macro, *args, once: bool = False) -> Markup:
         """The output of `macro(page, *args)`, rendered once per language and build: for
         macros whose output does not depend on the page they are on (no citation numbers).
-
         `once`: the fragment is shown on one page only (an event with its anchor, on the
-        timeline), so remembering it pays only where pages are rendered again after an edit
-        (an incremental Renderer, serve's); elsewhere it is rendered and not kept.
+        timeline), so it is rendered and not kept.
 
-        An incremental Renderer also notes which records each fragment reads through this
-        page (note, event, person…, nested fragments included), so that an edit forgets only
-        the fragments that show what changed (Renderer.forget). Fragment macros must read
-        records through `page`, not `graph`, for that to hold."""
-        renderer = self.r
-        if once and not renderer.incremental:
+        What a fragment reads is remembered with it and counts as read by every page that
+        shows it, so that page signatures hold whether the fragment was rendered or reused."""
+        if once:
             return macro(self, *args)
+        renderer = self.r
         key = (macro.name, self.lang, args)
         found = renderer.fragments.get(key)
+        recorder = self.recorder
         if found is not None:
-            if self._reads is not None:
-                self._reads |= renderer.fragment_reads.get(key, frozenset())
+            if recorder is not None:
+                recorder.current.update(renderer.fragment_reads[key])
             return found
-        if not renderer.incremental:
+        if recorder is None:
             found = renderer.fragments[key] = macro(self, *args)
             return found
-        outer, self._reads = self._reads, set()
-        try:
-            found = macro(self, *args)
-        finally:
-            reads, self._reads = self._reads, outer
-        if outer is not None:  # a fragment inside another: the outer one shows what this one reads
-            outer |= reads
+        found, reads = recorder.capture(lambda: macro(self, *args))
         renderer.fragments[key] = found
-        renderer.fragment_reads[key] = frozenset(reads)
+        renderer.fragment_reads[key] = reads
         return found
 
     def asset(self, name: str) -> str:
@@ -143,16 +139,18 @@ class Page:
         return [l for l in self.graph.languages if l != self.lang]
 
     def lang_name(self, lang: str) -> str:
-        return self.r.strings[lang]["lang_name"]
+        text = self.r.strings[lang]["lang_name"]
+        if self.recorder is not None:
+            self.recorder.note((("s", lang), ("i", "lang_name")), text)
+        return text
 
     def counterpart(self, lang: str) -> str:
         return counterpart(self.job, lang)
 
-    # ---- views of records (each read is noted while an incremental Renderer renders a fragment)
+    # ---- views of records (with a recorder, each read of a view is noted: root ("v", lang, kind, key))
     def _view(self, kind: str, key: str):
-        if self._reads is not None:
-            self._reads.add((kind, key))
-        return getattr(self.r.views(self.lang), kind)(key)
+        view = getattr(self.r.views(self.lang), kind)(key)
+        return track(view, (("v", self.lang, kind, key),), self.recorder)
 
     def person(self, person_id: str):
         return self._view("person", person_id)
@@ -164,10 +162,13 @@ class Page:
         return self._view("source", source_id)
 
     def note(self, slug: str):
-        return self._view("note", slug)
+        """(the note in the page's language, or its fallback; the note in all its languages)"""
+        group = self.graph.notes[slug]
+        return group.version(self.lang), group
 
     def transcript(self, slug: str):
-        return self._view("transcript", slug)
+        group = self.graph.transcripts[slug]
+        return group.version(self.lang), group
 
     def event(self, event_id: str):
         return self._view("event", event_id)
@@ -176,7 +177,7 @@ class Page:
         return self._view("quote", quote_id)
 
     def discrepancy(self, disc_id: str):
-        return self._view("discrepancy", disc_id)
+        return self.graph.discrepancies[disc_id]
 
     def disputes(self, kind: str, key: str) -> list:
         return [self.discrepancy(d) for d in self.graph.disputes.get(kind, {}).get(key, [])]
@@ -371,16 +372,6 @@ class Views:
             return QuoteView(quote_id, q.anchor, q.text.get(self.lang), original, speaker, label, q.source)
         return self._cached("quote", quote_id, make)
 
-    def note(self, slug: str):
-        group = self.graph.notes[slug]
-        return group.version(self.lang), group
-
-    def transcript(self, slug: str):
-        group = self.graph.transcripts[slug]
-        return group.version(self.lang), group
-
-    def discrepancy(self, disc_id: str):
-        return self.graph.discrepancies[disc_id]
 
 
 def _video(url: str | None) -> str | None:
@@ -393,23 +384,22 @@ def _video(url: str | None) -> str | None:
 
 
 class Renderer:
-    """Renders pages of one graph. `incremental` (serve's Builder): pages will be rendered again
-    after edits, so every fragment is remembered with the records it read (Page.fragment), and
-    `forget` drops just those that show a changed record."""
+    """Renders pages of one graph. `render_traced` also gives what the page read (reads.py),
+    from which the build core signs it; fragments shared between pages carry their reads."""
 
     def __init__(self, graph: SiteGraph, templates_dir: Path, *, local: bool = False, drafts: bool = False,
                  bytecode_folder: Path | None = None, reload_templates: bool = True,
-                 incremental: bool = False) -> None:
+                 env: jinja2.Environment | None = None) -> None:
         self.graph = graph
         self.local = local or graph.config.local  # --local or `local: true` in site.yaml
         self.drafts = drafts
-        self.incremental = incremental
         self.strings = load_ui_strings(graph.i18n, graph.languages)
         self._views = {lang: Views(graph, lang) for lang in graph.languages}
         self.fragments: dict[tuple, Markup] = {}
-        self.fragment_reads: dict[tuple, frozenset[tuple[str, str]]] = {}  # kept when incremental
+        self.fragment_reads: dict[tuple, dict] = {}  # what each fragment read, when recorded
         self._relative = urls.Relative(self.local)
-        self.env = make_environment(templates_dir, bytecode_folder, reload_templates)
+        # `env`: one kept by the caller (serve's Builder), which reloads only templates that changed
+        self.env = env or make_environment(templates_dir, bytecode_folder, reload_templates)
         self._check_strings()
 
     def _check_strings(self) -> None:
@@ -424,37 +414,34 @@ class Renderer:
     def views(self, lang: str) -> Views:
         return self._views[lang]
 
-    def forget(self, records: set[tuple[str, str]]) -> int:
-        """Drop the remembered fragments that read any of `records` (("note", slug), …); how
-        many. Only an incremental Renderer knows what its fragments read: any other forgets all."""
-        if not self.incremental:
-            count = len(self.fragments)
-            self.fragments.clear()
-            return count
-        stale = [key for key, reads in self.fragment_reads.items() if not reads.isdisjoint(records)]
-        for key in stale:
-            del self.fragments[key]
-            del self.fragment_reads[key]
-        return len(stale)
-
     def render(self, job: PageJob, all_jobs: list[PageJob] | None = None) -> str:
-        page = Page(self, job)
+        return self._render(job, all_jobs, None)
+
+    def render_traced(self, job: PageJob, all_jobs: list[PageJob] | None = None) -> tuple[str, dict]:
+        """The page, and every path it read with the fingerprint of what it found (reads.py)."""
+        recorder = Recorder()
+        html = self._render(job, all_jobs, recorder)
+        return html, recorder.current
+
+    def _render(self, job: PageJob, all_jobs: list[PageJob] | None, recorder: Recorder | None) -> str:
+        page = Page(self, job, recorder)
         try:
             template = self.env.get_template(job.template)
-            html = template.render(page=page, graph=self.graph, site=self.graph.config, jobs=all_jobs or [])
+            html = template.render(page=page, graph=page.graph, site=page.graph.config,
+                                   jobs=track(all_jobs or [], JOBS, recorder))
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from exc
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"{job.template} (page {job.url}): {exc.message}") from exc
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"template '{exc.name}' not found (page {job.url})") from exc
-        return self._resolve_links(html, job)
+        return self._resolve_links(html, job, page)
 
-    def _resolve_links(self, html: str, job: PageJob) -> str:
+    def _resolve_links(self, html: str, job: PageJob, page: Page) -> str:
         if LINK_START not in html:
             return html
         if job.kind == "404":  # served at any depth by GitHub Pages: base-absolute links
-            base = self.graph.config.base_path
+            base = page.graph.config.base_path
             return _LINK_MARKER.sub(lambda m: base + m[1].lstrip("/"), html)
         link = self._relative.for_page(job.url)
         return _LINK_MARKER.sub(lambda match: link(match[1]), html)
