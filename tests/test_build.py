@@ -398,3 +398,27 @@ def test_a_build_reads_each_template_file_once_not_once_a_page(minimal_site, tmp
     # each template's file is read to load it, and to fingerprint it with the templates it uses
     # (signatures.py); the count grows with the templates, not with the pages
     assert 0 < len(checks) <= 4 * len(set(checks)), f"{len(checks)} template checks for {pages} pages"
+
+
+TWO_SITES = """
+import sys
+from pathlib import Path
+import lecun_site.core as core
+from lecun_site.pipeline import BuildOptions, build_site
+
+core.index_search = lambda folder, problems: 0.0
+for content, out in zip(sys.argv[1::2], sys.argv[2::2]):
+    build_site(BuildOptions(content=Path(content), out=Path(out), search=False, cache=False))
+"""
+
+
+def test_two_sites_built_in_one_process_equal_two_processes(minimal_site, tmp_path):
+    """Issue 19: nothing of one build stays in the process for the next (compiled markdown is
+    the renderer's, the graph is the build's), so the order of builds cannot change a byte."""
+    content = ROOT / "content"
+    run_python(TWO_SITES, minimal_site, tmp_path / "one-a", content, tmp_path / "one-b")
+    run_python(TWO_SITES, content, tmp_path / "two-b")
+    run_python(TWO_SITES, minimal_site, tmp_path / "two-a")
+    run_python(TWO_SITES, content, tmp_path / "three-b", minimal_site, tmp_path / "three-a")
+    assert tree_bytes(tmp_path / "one-a") == tree_bytes(tmp_path / "two-a") == tree_bytes(tmp_path / "three-a")
+    assert tree_bytes(tmp_path / "one-b") == tree_bytes(tmp_path / "two-b") == tree_bytes(tmp_path / "three-b")

@@ -209,7 +209,6 @@ def test_markdown_compiled_once_is_reused_from_the_cache(minimal_site, tmp_path,
     build(minimal_site, out)
     from lecun_site import markdown
 
-    markdown.forget()
     parsed = []
     original = markdown._compile
     monkeypatch.setattr(markdown, "_compile", lambda *a: parsed.append(a[0]) or original(*a))

@@ -22,15 +22,6 @@ def no_search(monkeypatch):
     monkeypatch.setattr(core, "index_search", lambda folder, problems: 0.0)
 
 
-@pytest.fixture
-def fresh_memo():
-    markdown.use_store(None)
-    markdown.forget()
-    yield
-    markdown.use_store(None)
-    markdown.forget()
-
-
 def build(content: Path, out: Path, **options):
     return build_site(BuildOptions(content=content, out=out, search=False, **options))
 
@@ -88,43 +79,42 @@ def test_bodies_compiled_in_forked_workers_are_kept_for_the_next_build(minimal_s
     assert tree_bytes(out) == built
 
 
-def test_the_memory_of_bodies_is_bounded_and_the_store_gives_back_what_it_forgot(tmp_path, monkeypatch,
-                                                                                 fresh_memo):
+def test_the_memory_of_bodies_is_bounded_and_the_store_gives_back_what_it_forgot(tmp_path, monkeypatch):
     monkeypatch.setattr(markdown, "MEMO_SIZE", 3)
     texts = [f"# Part {n}\n\nSee [the intro](@/notes/intro) and *item {n}*.\n" for n in range(10)]
     expected = [markdown._compile(text, False, False) for text in texts]
     store = CompiledStore(tmp_path / "cache", "stamp-1", [])
-    markdown.use_store(store)
+    compiler = markdown.Compiler(store)
     compiled = counting_compiles(monkeypatch)
-    assert [markdown.compile_markdown(text) for text in texts] == expected
-    assert len(markdown._MEMO) == 3 and len(compiled) == 10
-    assert [markdown.compile_markdown(text) for text in texts] == expected  # the forgotten ones: from the store
+    assert [compiler.compile(text) for text in texts] == expected
+    assert len(compiler.memo) == 3 and len(compiled) == 10
+    assert [compiler.compile(text) for text in texts] == expected  # the forgotten ones: from the store
     assert len(compiled) == 10
     store.save(None)
+    store.close()
     assert not list((tmp_path / "cache").glob("markdown.new-*"))
     # a new process (a new store on the same folder, an empty memory) compiles none of them
-    markdown.use_store(CompiledStore(tmp_path / "cache", "stamp-1", []))
-    assert [markdown.compile_markdown(text) for text in reversed(texts)] == expected[::-1]
+    compiler = markdown.Compiler(CompiledStore(tmp_path / "cache", "stamp-1", []))
+    assert [compiler.compile(text) for text in reversed(texts)] == expected[::-1]
     assert len(compiled) == 10
     # one made by another version of lecun-site is not used
-    markdown.use_store(CompiledStore(tmp_path / "cache", "stamp-2", []))
-    markdown.compile_markdown(texts[0])
+    markdown.Compiler(CompiledStore(tmp_path / "cache", "stamp-2", [])).compile(texts[0])
     assert len(compiled) == 11
 
 
-def test_a_body_cut_short_by_a_killed_worker_is_compiled_again_and_the_rest_kept(tmp_path, fresh_memo):
+def test_a_body_cut_short_by_a_killed_worker_is_compiled_again_and_the_rest_kept(tmp_path):
     store = CompiledStore(tmp_path, "stamp", [])
     texts = [f"body {n} with **bold**\n" for n in range(3)]
-    markdown.use_store(store)
+    compiler = markdown.Compiler(store)
     for text in texts:
-        markdown.compile_markdown(text)
+        compiler.compile(text)
     [spill] = tmp_path.glob("markdown.new-*")
     spill.write_bytes(spill.read_bytes()[:-5])  # the last record was being written
     store.save(None)
     assert len(CompiledStore(tmp_path, "stamp", []).entries) == 2
 
 
-def test_files_of_new_bodies_go_with_their_build_but_not_while_it_runs(minimal_site, tmp_path, fresh_memo):
+def test_files_of_new_bodies_go_with_their_build_but_not_while_it_runs(minimal_site, tmp_path):
     out = tmp_path / "_site"
     build(minimal_site, out)
     cache = tmp_path / "._site.cache"
@@ -148,7 +138,7 @@ def test_files_of_new_bodies_go_with_their_build_but_not_while_it_runs(minimal_s
     assert not list(cache.glob("markdown.new-*"))
 
 
-def test_a_failed_build_leaves_no_file_of_new_bodies(minimal_site, tmp_path, fresh_memo, monkeypatch):
+def test_a_failed_build_leaves_no_file_of_new_bodies(minimal_site, tmp_path, monkeypatch):
     out = tmp_path / "_site"
 
     def fail(folder, problems):
@@ -162,7 +152,7 @@ def test_a_failed_build_leaves_no_file_of_new_bodies(minimal_site, tmp_path, fre
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "body"])
-def test_a_damaged_store_costs_time_never_a_wrong_page(minimal_site, tmp_path, damage, fresh_memo, monkeypatch):
+def test_a_damaged_store_costs_time_never_a_wrong_page(minimal_site, tmp_path, damage, monkeypatch):
     out = tmp_path / "_site"
     build(minimal_site, out)
     clean = tree_bytes(out)
@@ -174,13 +164,11 @@ def test_a_damaged_store_costs_time_never_a_wrong_page(minimal_site, tmp_path, d
         store.write_bytes(b"not a store at all")
     else:  # the index is fine, the bodies are not
         store.write_bytes(b"\xff" * 64 + data[64:])
-    markdown.forget()
     for page in out.rglob("*.html"):
         page.write_text("stale", encoding="utf-8")  # every page must be rendered, from bodies it must trust
     report = build(minimal_site, out)
     assert tree_bytes(out) == clean
     assert any("markdown.store" in notice for notice in report.notices), report.notices
-    markdown.forget()
     for page in out.rglob("*.html"):
         page.write_text("stale", encoding="utf-8")
     compiled = counting_compiles(monkeypatch)

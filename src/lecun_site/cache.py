@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from . import locks, markdown
+from . import locks
 
 FORMAT = 4  # 2: parsed.pickle is a header then one pickle per entry; 3: markdown.store; 4: page traces
 LIBRARIES = ("jinja2", "markdown-it-py", "markdown-it-pyrs", "mdit-py-plugins", "pyyaml", "markupsafe")
@@ -98,7 +98,7 @@ class BuildCache:
             self._trusted = False
         else:
             self._trusted = True
-        self.markdown: CompiledStore | None = None  # once load_markdown() has opened it
+        self.markdown: CompiledStore | None = None  # once markdown_store() has opened it
         self.files: dict | None = None  # parsed.pickle, once read
         self._saved_files: dict = {}
         self._saved = self._summary()
@@ -119,13 +119,19 @@ class BuildCache:
         self.state.config = repr(config)
         return self.files
 
-    def load_markdown(self) -> None:
-        """Let markdown.py look compiled bodies up in this cache's store, and add to it (once)."""
+    def markdown_store(self) -> "CompiledStore":
+        """This cache's store of compiled markdown bodies, opened once: a markdown.Compiler looks
+        bodies up in it and adds what it compiles."""
         if self.markdown is None:
             self.markdown = CompiledStore(self.folder, self.stamp, self.notices, read=self._trusted)
-            markdown.use_store(self.markdown)
+        return self.markdown
 
-    def save(self, rendered_all: bool = False) -> None:
+    def close(self) -> None:
+        if self.markdown is not None:
+            self.markdown.close()
+            self.markdown = None
+
+    def save(self, rendered_all: bool = False, used: set | None = None) -> None:
         """Write what changed, each file atomically (a build killed meanwhile leaves the old one).
 
         After a build that rendered every page, only the markdown bodies it used are kept, so
@@ -137,7 +143,7 @@ class BuildCache:
             self._write("parsed.pickle", {"stamp": self.stamp, "config": self.state.config},
                         ((display, (None, *entry[1:])) for display, entry in self.files.items()))
         if self.markdown is not None:  # pages were rendered: keep what they compiled
-            self.markdown.save(markdown.used_keys() if rendered_all else None)
+            self.markdown.save(used if rendered_all else None)
         (self.folder / "markdown.pickle").unlink(missing_ok=True)  # FORMAT 2's
 
     def _summary(self) -> tuple:

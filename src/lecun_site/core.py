@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import markdown
 from .config import load_config
 from .errors import Problems
 from .graph import SiteGraph, build_graph
@@ -131,6 +130,7 @@ class Outcome:
     problems: Problems
     static_changed: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    markdown_used: set = field(default_factory=set)  # keys of the markdown bodies the rendered pages used
 
 
 def load_site(options: BuildOptions, problems: Problems, timings: dict[str, float],
@@ -193,7 +193,7 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
     timings["diff"] = time.perf_counter() - t0
 
     if todo and cache is not None:
-        cache.load_markdown()
+        renderer.markdown.store = cache.markdown_store()
     writer.begin()
     try:
         t0 = time.perf_counter()
@@ -227,7 +227,7 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
             info = os.stat(out / job.out_path)
             trace = traces.pages[job.out_path]
             trace.size, trace.mtime_ns = info.st_size, info.st_mtime_ns
-    return Outcome(graph, jobs, todo, removed, traces, problems, static_changed, timings)
+    return Outcome(graph, jobs, todo, removed, traces, problems, static_changed, timings, renderer.markdown.used)
 
 
 def _untouched(path: Path, trace: PageTrace) -> bool:
@@ -244,7 +244,7 @@ def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], w
     total, done = len(todo), 0
 
     def render(chunk: list[PageJob]) -> list:
-        used = markdown.used_keys()
+        used = renderer.markdown.used
         used_before = set(used)
         results = []
         for job in chunk:
@@ -260,7 +260,7 @@ def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], w
 
     def collect(chunk_results: list) -> None:
         nonlocal done
-        markdown.used_keys().update(chunk_results[-1][1])
+        renderer.markdown.used.update(chunk_results[-1][1])
         done += len(chunk_results)
         if progress:
             progress(done, total)

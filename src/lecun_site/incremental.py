@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from . import markdown
 from .cache import BuildCache, cache_dir
 from .config import load_config
 from .core import BuildOptions, Traces, default_dir, load_site, run
@@ -116,7 +115,7 @@ def _remember(cache: BuildCache, outcome, parsed: dict) -> None:
     state.search = False
     cache.files = parsed
     try:
-        cache.save(rendered_all=len(outcome.rendered) == len(outcome.jobs))
+        cache.save(rendered_all=len(outcome.rendered) == len(outcome.jobs), used=outcome.markdown_used)
     except OSError:
         pass  # a cache that cannot be written only costs time
-    markdown.use_store(None)
+    cache.close()

@@ -53,6 +53,7 @@ class RenderEnv:
     allow_embeds: bool = False
     first_line: int = 1
     heading_anchors: set = field(default_factory=set)
+    compiler: "Compiler | None" = None  # the renderer's; None: compiled on its own
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -184,59 +185,52 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-# Bodies compiled or fetched lately, in this process. Bounded: a body is seldom needed again
+# Bodies compiled or fetched lately, kept by a Compiler. Bounded: a body is seldom needed again
 # except soon after (a transcript turn on its transcript page, then on the bilingual one, which
 # is planned right after it), so a large site's bodies need not all be held at once; the store
 # keeps them for the next build. A compiled note body is ~6.6 KB: 2,048 of them held 13.5 MB in
 # each render process at 4,000 notes, to save compiling again only the turns the synthetic
 # corpus repeats across transcripts (5,272 → 5,893 compiles of 11,858 look-ups per language).
 MEMO_SIZE = 256
-_MEMO: OrderedDict[Key, Compiled] = OrderedDict()
-_USED: set[Key] = set()
-_STORE: Store | None = None
 
 
-def use_store(store: Store | None) -> None:
-    """Look bodies up in `store` (and give it each one compiled) from now on; None: no store.
-    The store used until now is closed. A new store starts with an empty memory, so that
-    every body this process uses from now on is in the store or given to it."""
-    global _STORE
-    if store is _STORE:
-        return
-    if _STORE is not None:
-        _STORE.close()
-    if store is not None:
-        _MEMO.clear()
-    _STORE = store
+class Compiler:
+    """Compiles markdown bodies for one renderer (one build): nothing is kept between builds but
+    what is in the build cache's store, so two builds in one process are two clean builds.
 
+    `memo` holds the bodies compiled or fetched lately (bounded, above); `used` the keys of
+    every body looked up (forked render workers report theirs; the cache keeps those after a
+    full build); `store` is the build cache's, or None."""
 
-def forget() -> None:
-    """Empty this process's memory of compiled bodies (as a new process starts)."""
-    _MEMO.clear()
+    def __init__(self, store: Store | None = None) -> None:
+        self.memo: OrderedDict[Key, Compiled] = OrderedDict()
+        self.used: set[Key] = set()
+        self.store = store
 
-
-def used_keys() -> set[Key]:
-    """Keys of the bodies this process has looked up (forked render workers report theirs)."""
-    return _USED
+    def compile(self, text: str, allow_raw_html: bool = False, allow_embeds: bool = False) -> Compiled:
+        key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), allow_raw_html,
+               allow_embeds)
+        self.used.add(key)
+        memo = self.memo
+        found = memo.get(key)
+        if found is not None:
+            memo.move_to_end(key)
+            return found
+        store = self.store
+        found = store.get(key) if store is not None else None
+        if found is None:
+            found = _compile(text, allow_raw_html, allow_embeds)
+            if store is not None:
+                store.add(key, found)
+        memo[key] = found
+        if len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)
+        return found
 
 
 def compile_markdown(text: str, allow_raw_html: bool = False, allow_embeds: bool = False) -> Compiled:
-    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), allow_raw_html,
-           allow_embeds)
-    _USED.add(key)
-    found = _MEMO.get(key)
-    if found is not None:
-        _MEMO.move_to_end(key)
-        return found
-    found = _STORE.get(key) if _STORE is not None else None
-    if found is None:
-        found = _compile(text, allow_raw_html, allow_embeds)
-        if _STORE is not None:
-            _STORE.add(key, found)
-    _MEMO[key] = found
-    if len(_MEMO) > MEMO_SIZE:
-        _MEMO.popitem(last=False)
-    return found
+    """One body compiled on its own (no memory, no store)."""
+    return _compile(text, allow_raw_html, allow_embeds)
 
 
 def _compile(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled:
@@ -275,7 +269,8 @@ def _compile_py(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled
 def render_markdown(text: str, env: RenderEnv | None = None) -> Rendered:
     """Render a markdown body to safe HTML; headings get ids; internal links are resolved."""
     env = env or RenderEnv()
-    compiled = compile_markdown(text, env.allow_raw_html, env.allow_embeds)
+    compiled = (env.compiler.compile(text, env.allow_raw_html, env.allow_embeds) if env.compiler is not None
+                else compile_markdown(text, env.allow_raw_html, env.allow_embeds))
     out = [compiled.pieces[0]]
     headings: list[Heading] = []
     for slot, piece in zip(compiled.slots, compiled.pieces[1:]):

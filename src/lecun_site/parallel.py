@@ -27,7 +27,7 @@ from typing import Callable, Hashable, Sequence, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-_JOB: tuple | None = None
+_JOB: tuple | None = None  # set only in a forked worker (by _adopt): (function, items) of its pool
 
 
 def worker_count() -> int:
@@ -43,7 +43,6 @@ def fan_out(function: Callable[[list[T]], list[R]], items: Sequence[T], threshol
             group: Callable[[T], Hashable] | None = None) -> list[R]:
     """[*function(chunk) for each chunk], in the order of `items`; `function` returns one
     result per item of its chunk. `on_chunk` sees each chunk's results as they come in."""
-    global _JOB
     workers = worker_count() if workers is None else workers
     if workers <= 1 or len(items) < threshold or not can_fork():
         results = function(list(items))
@@ -59,7 +58,6 @@ def fan_out(function: Callable[[list[T]], list[R]], items: Sequence[T], threshol
         if on_chunk:
             on_chunk(chunk_results)
 
-    _JOB = (function, items)
     gc.freeze()
     pools = []
     try:
@@ -67,11 +65,12 @@ def fan_out(function: Callable[[list[T]], list[R]], items: Sequence[T], threshol
         context = multiprocessing.get_context("fork")
         pending = []
         for share in shares[1:]:
-            pool = context.Pool(1)
+            # forked: the worker inherits function and items, nothing is pickled but item numbers
+            pool = context.Pool(1, initializer=_adopt, initargs=(function, items))
             pools.append(pool)
             pending.append(pool.imap(_run, _chunks(share)))
         for indices in _chunks(shares[0]):
-            keep(*_run(indices))
+            keep(indices, function([items[i] for i in indices]))
         for share_results in pending:
             for indices, chunk_results in share_results:
                 keep(indices, chunk_results)
@@ -79,7 +78,6 @@ def fan_out(function: Callable[[list[T]], list[R]], items: Sequence[T], threshol
         for pool in pools:
             pool.terminate()
         gc.unfreeze()
-        _JOB = None
     return results
 
 
@@ -107,6 +105,11 @@ def _shares(items: Sequence[T], workers: int, group: Callable[[T], Hashable] | N
 def _chunks(indices: list[int], count: int = 8) -> list[list[int]]:
     """`indices` in `count` interleaved chunks (each a mix of the kinds of items)."""
     return [indices[start::count] for start in range(min(count, len(indices)))]
+
+
+def _adopt(function: Callable, items: Sequence) -> None:
+    global _JOB
+    _JOB = (function, items)
 
 
 def _run(indices: list[int]) -> tuple[list[int], list]:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import markdown
 from .cache import BuildCache, CacheState, cache_dir
 from .config import SiteConfig, load_config
 from .core import PROJECT_ROOT, BuildOptions, default_dir, load_site, run  # noqa: F401 - re-exported
@@ -42,11 +41,8 @@ class BuildReport:
 
 def build_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Build the whole site; raise BuildFailed (with every problem) and leave the old output alone."""
-    try:
-        with fewer_collections():
-            return _build_site(options, progress)
-    finally:
-        markdown.use_store(None)  # closes the build cache's store of compiled bodies, if one was opened
+    with fewer_collections():
+        return _build_site(options, progress)
 
 
 # A build makes millions of objects that live until it ends (records, the graph, views). With
@@ -80,6 +76,15 @@ def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | No
     templates = options.templates or default_dir(options.content, "templates")
     static = options.static or default_dir(options.content, "static")
     cache = BuildCache(cache_dir(options.out)) if options.cache else None
+    try:
+        return _build_with(options, progress, cache, templates, static, problems, timings, started)
+    finally:
+        if cache is not None:
+            cache.close()  # its store of compiled markdown bodies, if one was opened
+
+
+def _build_with(options: BuildOptions, progress, cache: BuildCache | None, templates: Path, static: Path,
+                problems: Problems, timings: dict[str, float], started: float) -> BuildReport:
     key, digests = "", None
     if cache is not None and cache.state.build_key:  # a last build to compare with
         t0 = time.perf_counter()
@@ -94,7 +99,6 @@ def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | No
         if current:  # everything the last build read is unchanged, and so is what it wrote
             return BuildReport(pages=len(state.outputs), out=options.out, seconds=time.perf_counter() - started,
                                warnings=list(state.warnings), timings=timings, rendered=0, notices=cache.notices)
-    markdown.used_keys().clear()
     graph = load_site(options, problems, timings, cache.files_for(load_config(options.content, options.base_url))
                       if cache else None, digests)
     problems.raise_if_errors()
@@ -121,7 +125,7 @@ def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | No
         state.warnings = problems.warnings
         t0 = time.perf_counter()
         try:
-            cache.save(rendered_all=len(outcome.rendered) == len(jobs))
+            cache.save(rendered_all=len(outcome.rendered) == len(jobs), used=outcome.markdown_used)
         except OSError as exc:
             cache.notices.append(f"the build cache could not be saved in {cache.folder}: {exc.strerror or exc}")
         timings["cache save"] = time.perf_counter() - t0

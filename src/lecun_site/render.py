@@ -21,7 +21,7 @@ from markupsafe import Markup
 from . import urls
 from .errors import Problems, TemplateError
 from .graph import SiteGraph, link_target
-from .markdown import RenderEnv, render_inline, render_markdown
+from .markdown import Compiler, RenderEnv, render_inline, render_markdown
 from .pages import PageJob, counterpart
 from .records import Citation, FuzzyDate, Localized, Turn, format_timestamp, parse_timestamp
 from .textfile import parse_yaml
@@ -206,7 +206,7 @@ class Page:
     # ---- markdown
     def markdown(self, text: str, first_line: int = 1, anchors: set | None = None):
         env = RenderEnv(link=self._resolve_link, cite=self.cite, allow_raw_html=self.graph.config.allow_raw_html,
-                        allow_embeds=self.graph.config.allow_embeds, first_line=first_line,
+                        allow_embeds=self.graph.config.allow_embeds, first_line=first_line, compiler=self.r.markdown,
                         heading_anchors=anchors if anchors is not None else set())
         return render_markdown(text, env)
 
@@ -395,6 +395,7 @@ class Renderer:
         self.drafts = drafts
         self.strings = load_ui_strings(graph.i18n, graph.languages)
         self._views = {lang: Views(graph, lang) for lang in graph.languages}
+        self.markdown = Compiler()  # this renderer's compiled bodies (core.run gives it the cache's store)
         self.fragments: dict[tuple, Markup] = {}
         self.fragment_reads: dict[tuple, dict] = {}  # what each fragment read, when recorded
         self._relative = urls.Relative(self.local)
