@@ -279,10 +279,10 @@ class Folder:  # a writer that puts pages in a folder
 content, out, templates, workers = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 graph = load_site(BuildOptions(content=content, out=out / "x"), Problems(), {})
 jobs = plan_pages(graph)
-serial = render_pages(Renderer(graph, templates), jobs, jobs, Folder(out / "serial"), True, workers=1)
+serial, _ = render_pages(Renderer(graph, templates), jobs, jobs, Folder(out / "serial"), True, workers=1)
 core.PARALLEL_MIN_PAGES = 1  # fork even for this small site
 seen = []
-forked = render_pages(Renderer(graph, templates), jobs, jobs, Folder(out / "forked"), True, workers=workers,
+forked, _ = render_pages(Renderer(graph, templates), jobs, jobs, Folder(out / "forked"), True, workers=workers,
                       progress=lambda done, total: seen.append((done, total)))
 assert forked == serial, "what forked workers recorded differs from a serial render"
 print(json.dumps({"jobs": len(jobs), "seen": seen}))

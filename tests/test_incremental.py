@@ -251,8 +251,7 @@ def test_each_timeline_records_the_note_titles_of_its_own_language(builder):
     versions of the notes that discuss its events, the zh timeline the zh ones."""
     traces = builder.traces
     for lang in ("zh", "en"):
-        trace = traces.pages[f"{lang}/timeline/index.html"]
-        paths = [traces.paths[i] for i in trace.reads]
+        paths = traces.read_by(f"{lang}/timeline/index.html")
         titles = [p for p in paths if ("a", "notes") in p and p[-1] == ("a", "title")]
         assert titles, "the site's events are discussed in notes; the timeline shows their titles"
         assert all(("c", "version", (lang,), ()) in p for p in titles), titles
@@ -275,11 +274,14 @@ def test_a_fragment_reused_by_another_page_counts_as_read_there(minimal_site):
     person = next(j for j in jobs if j.kind == "person" and j.lang == "en" and graph.person_events.get(j.key))
     eid = graph.person_events[person.key][0]
     topic = next(j for j in jobs if j.kind == "topic" and j.lang == "en" and eid in graph.topic_events.get(j.key, []))
-    _, first = renderer.render_traced(person, jobs)
+    _, _, first = renderer.render_traced(person, jobs)
     assert renderer.fragments, "the person page rendered shared fragments"
-    _, second = renderer.render_traced(topic, jobs)  # reuses the event rendered for the person page
-    event_reads = {p for p in first if p[0] == ("v", "en", "event", eid)}
-    assert event_reads and event_reads <= set(second)
+    _, _, second = renderer.render_traced(topic, jobs)  # reuses the event rendered for the person page
+    shared = {key for key in first & second if eid in key[2]}
+    assert shared, "both pages show the event's fragment"
+    for key in shared:
+        reads, _ = renderer.fragment_reads[key]
+        assert (("v", "en", "event", eid),) in reads
 
 
 # ------------------------------------------------------------------ a template shows what it did not show

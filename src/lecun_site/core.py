@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 from .config import load_config
 from .errors import Problems
-from .graph import SiteGraph, build_graph
+from .graph import SiteGraph, build_graph, link_target
 from .loader import load_content
 from .output import link_files, static_files
 from .pages import PageJob, plan_pages
@@ -75,26 +75,66 @@ def default_dir(content: Path, name: str) -> Path:
 class PageTrace:
     frame: str  # template chain, the page, the options
     reads: array  # ids (into Traces.paths) of every path the render read
-    size: int  # of the file written, and its modification time: a page edited by hand is rendered again
-    mtime_ns: int
+    fragments: tuple  # keys of the shared fragments it shows (Renderer.fragment_reads)
+    size: int = 0  # of the file written, and its modification time: a page edited by hand is rendered again
+    mtime_ns: int = 0
+
+
+@dataclass
+class FragmentTrace:
+    reads: array  # ids of the paths the fragment read
+    nested: tuple  # keys of the fragments it shows
 
 
 @dataclass
 class Traces:
-    """What the last build's pages read, and the fingerprint each path had then."""
+    """What the last build's pages (and the fragments they share) read, and the fingerprint each
+    path had then."""
 
     out: str = ""  # the output folder the pages are in
     paths: list = field(default_factory=list)  # id -> path
     fingerprints: list = field(default_factory=list)  # id -> fingerprint as of the last build
     pages: dict[str, PageTrace] = field(default_factory=dict)  # out_path -> trace
+    fragments: dict = field(default_factory=dict)  # fragment key -> FragmentTrace
 
-    def changed(self, replay: Replay) -> set[int]:
-        """Ids of the paths whose fingerprint is not what it was."""
-        return {i for i, (path, fp) in enumerate(zip(self.paths, self.fingerprints)) if replay.fingerprint(path) != fp}
+    def read_by(self, out_path: str) -> set:
+        """Every path a page read, itself or through the fragments it shows."""
+        found, seen = set(), set()
+
+        def add(ids, keys) -> None:
+            found.update(self.paths[i] for i in ids)
+            for key in keys:
+                if key not in seen:
+                    seen.add(key)
+                    add(self.fragments[key].reads, self.fragments[key].nested)
+
+        page = self.pages[out_path]
+        add(page.reads, page.fragments)
+        return found
+
+    def stale(self, replay: Replay) -> Callable[[PageTrace], bool]:
+        """A test of whether a page of the last build read something that is not what it was."""
+        changed = {i for i, (path, fp) in enumerate(zip(self.paths, self.fingerprints))
+                   if replay.fingerprint(path) != fp}
+        if not changed:
+            return lambda trace: False
+        dirty: dict = {}
+
+        def fragment_stale(key) -> bool:
+            found = dirty.get(key)
+            if found is None:
+                dirty[key] = True  # a fragment cannot show itself; if it did, stale is safe
+                fragment = self.fragments.get(key)
+                found = dirty[key] = (fragment is None or not changed.isdisjoint(fragment.reads)
+                                      or any(fragment_stale(k) for k in fragment.nested))
+            return found
+
+        return lambda trace: not changed.isdisjoint(trace.reads) or any(fragment_stale(k) for k in trace.fragments)
 
 
 class _TraceBuilder:
-    """Collects the new Traces: kept pages bring their ids over, rendered pages their reads."""
+    """Collects the new Traces: kept pages bring their reads (and fragments) over, rendered
+    pages and fragments bring what they read now."""
 
     def __init__(self, out: Path) -> None:
         self.traces = Traces(out=str(out.resolve()))
@@ -108,13 +148,30 @@ class _TraceBuilder:
             self.traces.fingerprints.append(fp)
         return found
 
+    def _ids_of(self, reads: dict) -> array:
+        ids, new = self._ids, self._id
+        return array("I", sorted(ids[path] if path in ids else new(path, fp) for path, fp in reads.items()))
+
+    def add(self, out_path: str, frame: str, reads: dict, fragments) -> None:
+        self.traces.pages[out_path] = PageTrace(frame, self._ids_of(reads), tuple(fragments))
+
+    def add_fragment(self, key, reads: dict, nested) -> None:
+        self.traces.fragments[key] = FragmentTrace(self._ids_of(reads), tuple(nested))
+
     def keep(self, out_path: str, old: Traces, trace: PageTrace) -> None:
         ids = array("I", sorted(self._id(old.paths[i], old.fingerprints[i]) for i in trace.reads))
-        self.traces.pages[out_path] = PageTrace(trace.frame, ids, trace.size, trace.mtime_ns)
+        self.traces.pages[out_path] = PageTrace(trace.frame, ids, trace.fragments, trace.size, trace.mtime_ns)
+        for key in trace.fragments:
+            self._keep_fragment(old, key)
 
-    def add(self, out_path: str, frame: str, reads: dict) -> None:
-        ids = array("I", sorted(self._id(path, fp) for path, fp in reads.items()))
-        self.traces.pages[out_path] = PageTrace(frame, ids, 0, 0)
+    def _keep_fragment(self, old: Traces, key) -> None:
+        if key in self.traces.fragments:
+            return  # rendered again in this build (same reads, as the page showing it is kept), or kept already
+        fragment = old.fragments[key]
+        self.traces.fragments[key] = FragmentTrace(
+            array("I", sorted(self._id(old.paths[i], old.fingerprints[i]) for i in fragment.reads)), fragment.nested)
+        for nested in fragment.nested:
+            self._keep_fragment(old, nested)
 
 
 # --------------------------------------------------------------------------- one build
@@ -179,12 +236,13 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
     keep: list[str] = []
     if previous is not None and previous.out == str(out.resolve()) and previous.pages:
         replay = Replay({"g": lambda: graph, "j": lambda: jobs, "s": lambda lang: renderer.strings[lang],
-                         "v": lambda lang, kind, key: getattr(renderer.views(lang), kind)(key)})
-        changed = previous.changed(replay)
+                         "v": lambda lang, kind, key: getattr(renderer.views(lang), kind)(key),
+                         "l": lambda target: link_target(graph, target)})
+        stale = previous.stale(replay)
         for job in jobs:
             trace = previous.pages.get(job.out_path)
-            if (trace is not None and trace.frame == frames[job.out_path]
-                    and (not changed or changed.isdisjoint(trace.reads)) and _untouched(out / job.out_path, trace)):
+            if (trace is not None and trace.frame == frames[job.out_path] and not stale(trace)
+                    and _untouched(out / job.out_path, trace)):
                 keep.append(job.out_path)
     kept = set(keep)
     todo = [job for job in jobs if job.out_path not in kept]
@@ -198,12 +256,14 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
     try:
         t0 = time.perf_counter()
         new = _TraceBuilder(out) if record else None
-        results = render_pages(renderer, todo, jobs, writer, record, progress)
+        results, fragments = render_pages(renderer, todo, jobs, writer, record, progress)
         if new is not None:
+            for key, (reads, nested) in fragments.items():
+                new.add_fragment(key, reads, nested)
+            for job, (reads, shown) in zip(todo, results):
+                new.add(job.out_path, frames[job.out_path], reads, shown)
             for out_path in keep:
                 new.keep(out_path, previous, previous.pages[out_path])
-            for job, reads in zip(todo, results):
-                new.add(job.out_path, frames[job.out_path], reads)
         writer.keep(keep)
         writer.remove(removed)
         timings["render"] = time.perf_counter() - t0
@@ -239,34 +299,42 @@ def _untouched(path: Path, trace: PageTrace) -> bool:
 
 
 def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], writer, record: bool,
-                 progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> list[Any]:
-    """Render `todo` through `writer`; what each page read (None without `record`)."""
+                 progress: Callable[[int, int], None] | None = None,
+                 workers: int | None = None) -> tuple[list[Any], dict]:
+    """Render `todo` through `writer`. Returns what each page read and the fragments it shows
+    ((None, ()) without `record`), and what each fragment rendered meanwhile read."""
     total, done = len(todo), 0
+    fragments: dict = {}
 
     def render(chunk: list[PageJob]) -> list:
         used = renderer.markdown.used
         used_before = set(used)
+        known = set(renderer.fragment_reads)
         results = []
         for job in chunk:
             if record:
-                html, reads = renderer.render_traced(job, jobs)
+                html, reads, shown = renderer.render_traced(job, jobs)
             else:
-                html, reads = renderer.render(job, jobs), None
+                html, reads, shown = renderer.render(job, jobs), None, ()
             writer.write(job.out_path, html)
-            results.append(reads)
-        # the last result also carries the markdown bodies this chunk looked up (what it
-        # compiled went to the build cache's store, from whichever process compiled it)
-        return [(reads, None) for reads in results[:-1]] + [(results[-1], list(used - used_before))]
+            results.append((reads, shown))
+        # the last result also carries the fragments rendered for this chunk and the markdown
+        # bodies it looked up (what it compiled went to the build cache's store, from whichever
+        # process compiled it)
+        new = {key: renderer.fragment_reads[key] for key in renderer.fragment_reads.keys() - known}
+        return [(result, None) for result in results[:-1]] + [(results[-1], (new, list(used - used_before)))]
 
     def collect(chunk_results: list) -> None:
         nonlocal done
-        renderer.markdown.used.update(chunk_results[-1][1])
+        new, used = chunk_results[-1][1]
+        fragments.update(new)
+        renderer.markdown.used.update(used)
         done += len(chunk_results)
         if progress:
             progress(done, total)
 
     if not todo:
-        return []
+        return [], fragments
     threshold = PARALLEL_MIN_PAGES if not writer.in_place else len(todo) + 1
-    return [reads for reads, _ in fan_out(render, todo, threshold, workers=workers, on_chunk=collect,
-                                          group=lambda job: job.lang)]
+    results = fan_out(render, todo, threshold, workers=workers, on_chunk=collect, group=lambda job: job.lang)
+    return [result for result, _ in results], fragments

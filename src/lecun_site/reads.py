@@ -7,7 +7,7 @@ notes the *path* of what was read and a fingerprint of the value found there:
     (("g",), ("a", "notes"), ("i", "overview"), ("c", "version", ("en",), ()), ("a", "title"))  ->  "Overview"
 
 A path starts at a root (("g",) the graph, ("v", lang, kind, key) a view, ("s", lang) the UI
-strings, ("j",) the list of pages)
+strings, ("j",) the list of pages, ("l", target) what an `@/` link resolves to)
 and each step is an attribute ("a", name), an item ("i", key), a method call ("c", name, args),
 or what a loop, a test or a comparison saw: the keys of a mapping ("keys",), a length
 ("len",), a truth value ("bool",), a membership ("in", x). A value used whole (compared,
@@ -52,27 +52,31 @@ def _hash(text: str) -> str:
 
 
 class Recorder:
-    """Where reads go: `current` is the read set of the page (or shared fragment) rendering."""
+    """Where reads go: `current` is the read set of the page (or shared fragment) rendering,
+    `fragments` the keys of the shared fragments it shows (each with reads of its own)."""
 
-    __slots__ = ("current",)
+    __slots__ = ("current", "fragments")
 
     def __init__(self) -> None:
         self.current: dict[Path, Any] = {}
+        self.fragments: set = set()
 
     def note(self, path: Path, value: Any) -> None:
-        if path not in self.current:
-            self.current[path] = fingerprint(value)
+        current = self.current
+        if path not in current:
+            current[path] = fingerprint(value)
 
-    def capture(self, function: Callable[[], Any]) -> tuple[Any, dict[Path, Any]]:
-        """Run `function` with its reads kept apart: (its result, what it read). The reads also
-        count as the enclosing page's."""
-        outer, self.current = self.current, {}
+    def capture(self, function: Callable[[], Any]) -> tuple[Any, dict[Path, Any], set]:
+        """Run `function` (a shared fragment) with its reads kept apart: (its result, what it
+        read, the fragments it shows). The caller notes the fragment as shown."""
+        outer = self.current, self.fragments
+        self.current, self.fragments = {}, set()
         try:
             result = function()
         finally:
-            reads, self.current = self.current, outer
-        outer.update(reads)
-        return result, reads
+            reads, fragments = self.current, self.fragments
+            self.current, self.fragments = outer
+        return result, reads, fragments
 
 
 def track(value: Any, path: Path, recorder: Recorder | None) -> Any:
@@ -112,7 +116,7 @@ class Tracked:
 
     def __getattr__(self, name: str) -> Any:
         value = self._v
-        if name.startswith("__"):  # protocol look-ups (__html__, __len__ of a copy…): the whole value
+        if name[:2] == "__":  # protocol look-ups (__html__, __len__ of a copy…): the whole value
             self._whole()
             return getattr(value, name)
         try:
@@ -120,6 +124,13 @@ class Tracked:
         except AttributeError:
             self._r.note(self._p + (("a", name),), MISSING)
             raise
+        kind = type(found)
+        if kind is str or kind in _SCALARS:
+            current = self._r.current
+            path = self._p + (("a", name),)
+            if path not in current:
+                current[path] = found if kind is str and len(found) <= 80 else fingerprint(found)
+            return found
         if callable(found) and not isinstance(found, type):
             return _Method(self, name, found)
         return track(found, self._p + (("a", name),), self._r)
@@ -271,7 +282,7 @@ class Replay:
         found = self._values.get(path, _UNSEEN)
         if found is not _UNSEEN:
             return found
-        if len(path) == 1:  # a root: ("g",), ("v", lang, kind, key), ("s", lang), ("j",)
+        if len(path) == 1:  # a root: ("g",), ("v", lang, kind, key), ("s", lang), ("j",), ("l", target)
             try:
                 found = self.roots[path[0][0]](*path[0][1:])
             except _FAILED:

@@ -25,7 +25,7 @@ from .markdown import Compiler, RenderEnv, render_inline, render_markdown
 from .pages import PageJob, counterpart
 from .records import Citation, FuzzyDate, Localized, Turn, format_timestamp, parse_timestamp
 from .textfile import parse_yaml
-from .reads import Recorder, track
+from .reads import Recorder, fingerprint, track
 from .jinja_env import make_environment
 from .urls import media_link  # noqa: F401 - templates' global, tests import it from here
 
@@ -108,24 +108,24 @@ class Page:
         `once`: the fragment is shown on one page only (an event with its anchor, on the
         timeline), so it is rendered and not kept.
 
-        What a fragment reads is remembered with it and counts as read by every page that
-        shows it, so that page signatures hold whether the fragment was rendered or reused."""
+        A recorded fragment keeps its reads apart, under its key; a page that shows it notes
+        the key (reads.Recorder.fragments), so that page signatures hold whether the fragment
+        was rendered for this page or reused, without a copy of its reads in every page."""
         if once:
             return macro(self, *args)
         renderer = self.r
         key = (macro.name, self.lang, args)
         found = renderer.fragments.get(key)
         recorder = self.recorder
-        if found is not None:
-            if recorder is not None:
-                recorder.current.update(renderer.fragment_reads[key])
-            return found
         if recorder is None:
-            found = renderer.fragments[key] = macro(self, *args)
+            if found is None:
+                found = renderer.fragments[key] = macro(self, *args)
             return found
-        found, reads = recorder.capture(lambda: macro(self, *args))
-        renderer.fragments[key] = found
-        renderer.fragment_reads[key] = reads
+        if found is None or key not in renderer.fragment_reads:
+            found, reads, nested = recorder.capture(lambda: macro(self, *args))
+            renderer.fragments[key] = found
+            renderer.fragment_reads[key] = (reads, frozenset(nested))
+        recorder.fragments.add(key)
         return found
 
     def asset(self, name: str) -> str:
@@ -147,10 +147,16 @@ class Page:
     def counterpart(self, lang: str) -> str:
         return counterpart(self.job, lang)
 
-    # ---- views of records (with a recorder, each read of a view is noted: root ("v", lang, kind, key))
+    # ---- views of records. A view counts as read whole (root ("v", lang, kind, key)): views are
+    # small, and a page that shows one shows most of it; notes and transcripts are read field by field.
     def _view(self, kind: str, key: str):
-        view = getattr(self.r.views(self.lang), kind)(key)
-        return track(view, (("v", self.lang, kind, key),), self.recorder)
+        views = self.r.views(self.lang)
+        view = getattr(views, kind)(key)
+        if self.recorder is not None:
+            path = (("v", self.lang, kind, key),)
+            if path not in self.recorder.current:
+                self.recorder.current[path] = views.fingerprint(kind, key, view)
+        return view
 
     def person(self, person_id: str):
         return self._view("person", person_id)
@@ -217,7 +223,10 @@ class Page:
         return Markup(render_inline(text))
 
     def _resolve_link(self, target: str, line: int | None) -> str | None:
-        found = link_target(self.graph, target)
+        # one read, root ("l", target): what the link resolves to, not every record it looked at
+        found = link_target(self.r.graph, target)
+        if self.recorder is not None:
+            self.recorder.note((("l", target),), found)
         if found is None:
             return None
         kind, key, anchor = found
@@ -315,6 +324,14 @@ class Views:
         self.graph = graph
         self.lang = lang
         self._cache: dict[tuple[str, str], Any] = {}
+        self._fps: dict[tuple[str, str], Any] = {}
+
+    def fingerprint(self, kind: str, key: str, view) -> Any:
+        """reads.fingerprint of a view, worked out once per view and build."""
+        found = self._fps.get((kind, key))
+        if found is None:
+            found = self._fps[(kind, key)] = fingerprint(view)
+        return found
 
     def _cached(self, kind: str, key: str, make):
         found = self._cache.get((kind, key))
@@ -397,7 +414,8 @@ class Renderer:
         self._views = {lang: Views(graph, lang) for lang in graph.languages}
         self.markdown = Compiler()  # this renderer's compiled bodies (core.run gives it the cache's store)
         self.fragments: dict[tuple, Markup] = {}
-        self.fragment_reads: dict[tuple, dict] = {}  # what each fragment read, when recorded
+        # what each recorded fragment read: key -> (reads, keys of the fragments it shows)
+        self.fragment_reads: dict[tuple, tuple[dict, frozenset]] = {}
         self._relative = urls.Relative(self.local)
         # `env`: one kept by the caller (serve's Builder), which reloads only templates that changed
         self.env = env or make_environment(templates_dir, bytecode_folder, reload_templates)
@@ -418,11 +436,12 @@ class Renderer:
     def render(self, job: PageJob, all_jobs: list[PageJob] | None = None) -> str:
         return self._render(job, all_jobs, None)
 
-    def render_traced(self, job: PageJob, all_jobs: list[PageJob] | None = None) -> tuple[str, dict]:
-        """The page, and every path it read with the fingerprint of what it found (reads.py)."""
+    def render_traced(self, job: PageJob, all_jobs: list[PageJob] | None = None) -> tuple[str, dict, frozenset]:
+        """The page, every path it read with the fingerprint of what it found (reads.py), and the
+        keys of the shared fragments it shows (their reads are in `fragment_reads`)."""
         recorder = Recorder()
         html = self._render(job, all_jobs, recorder)
-        return html, recorder.current
+        return html, recorder.current, frozenset(recorder.fragments)
 
     def _render(self, job: PageJob, all_jobs: list[PageJob] | None, recorder: Recorder | None) -> str:
         page = Page(self, job, recorder)

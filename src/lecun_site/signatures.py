@@ -29,6 +29,7 @@ class TemplateFingerprints:
         self.env = env
         self.folder = folder
         self._cache: dict[str, str] = {}
+        self._parts: dict[str, tuple[str, list]] = {}  # name -> (source, names it refers to), each parsed once
         self._everything: str | None = None
 
     def __call__(self, name: str) -> str:
@@ -41,9 +42,13 @@ class TemplateFingerprints:
         if name in seen:
             return set()
         seen.add(name)
-        source = self.env.loader.get_source(self.env, name)[0]
+        found = self._parts.get(name)
+        if found is None:
+            source = self.env.loader.get_source(self.env, name)[0]
+            found = self._parts[name] = (source, list(jinja2.meta.find_referenced_templates(self.env.parse(source))))
+        source, children = found
         parts = {(name, source)}
-        for child in jinja2.meta.find_referenced_templates(self.env.parse(source)):
+        for child in children:
             if child is None:
                 parts.add(("*", self.everything()))
             else:
