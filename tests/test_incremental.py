@@ -213,15 +213,22 @@ def test_a_template_failing_partway_leaves_every_page_as_it_was(minimal_site, tm
 
 
 def test_a_saved_title_equals_a_clean_build_twice(builder, minimal_site, tmp_path, monkeypatch):
-    """A title edit re-renders the note's pages and every page that lists it (the event on the
+    """A title edit, handed over as the watcher does, re-renders the note's pages and every page that lists it (the event on the
     timeline, note cards on person pages): fragments shared between pages carry their reads.
     Twice: the second edit meets what the first one recorded."""
+    from lecun_site.watch import ChangeKind
+
     monkeypatch.setattr("lecun_site.core.index_search", lambda folder, problems: 0.0)
     path = minimal_site / "notes" / "intro.zh.md"
     for old, new in (("title: 导言", "title: 引言"), ("title: 引言", "title: 开篇")):
         edit(path, old, new)
-        report = builder.build()
+        before = builder.graph
+        report = builder.build({path: ChangeKind.CONTENT})  # as serve's watcher hands it over
         assert report.ok
+        # the new graph was derived from the last one (only the note's text changed), which
+        # is left as it was
+        assert builder.graph is not before and builder.graph.people is before.people
+        assert before.notes["intro"].versions["zh"].title == old.removeprefix("title: ")
         assert {"/zh/notes/intro/", "/zh/timeline/", "/zh/people/ada-lovelace/"} <= set(urls(report))
         assert not any(url.startswith("/en/") for url in urls(report) if url != "/en/notes/intro/")
         timeline = (builder.options.out / "zh" / "timeline" / "index.html").read_text(encoding="utf-8")
@@ -330,3 +337,34 @@ def test_a_template_edited_to_show_more_keeps_every_page_true(minimal_site, tmp_
         assert tree_bytes(out) == tree_bytes(clean), f"step {number}"
     page = (out / "zh" / "notes" / "only-chinese" / "index.html").read_text(encoding="utf-8")
     assert "<li>引言</li>" in page and "新来的" not in page
+
+
+def test_anything_but_text_makes_the_graph_again(builder, minimal_site):
+    """A note's date orders every list: not a text edit, so the graph is made again from the content."""
+    from lecun_site.watch import ChangeKind
+
+    path = minimal_site / "notes" / "intro.en.md"
+    before = builder.graph
+    edit(path, "title:", "draft: true\ntitle:")
+    assert builder.build({path: ChangeKind.CONTENT}).ok
+    assert builder.graph.people is not before.people
+
+
+def test_views_read_only_what_core_run_compares(minimal_site):
+    """core.run takes views as unchanged when the graph parts in render.VIEW_READS are shared;
+    a view that read anything else would make that wrong, so reading it fails."""
+    from lecun_site.config import load_config
+    from lecun_site.errors import Problems
+    from lecun_site.graph import build_graph
+    from lecun_site.loader import load_content
+    from lecun_site.render import Views
+
+    problems = Problems()
+    graph = build_graph(load_content(minimal_site, load_config(minimal_site), problems), problems)
+    views = Views(graph, "en")
+    for person in graph.people:
+        views.person(person)
+    for event in graph.events:
+        views.event(event)
+    with pytest.raises(AttributeError, match="VIEW_READS"):
+        views.graph.notes

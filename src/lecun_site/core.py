@@ -34,8 +34,8 @@ from .loader import load_content
 from .output import link_files, static_files
 from .pages import PageJob, plan_pages
 from .parallel import fan_out
-from .reads import Replay
-from .render import Renderer
+from .reads import SAME, Replay
+from .render import VIEW_READS, Renderer
 from .search import index_search
 from .signatures import TemplateFingerprints, stable_hash
 
@@ -89,13 +89,30 @@ class FragmentTrace:
 @dataclass
 class Traces:
     """What the last build's pages (and the fragments they share) read, and the fingerprint each
-    path had then."""
+    path had then. A build makes the next Traces with `evolve` (cheap: what it did not render
+    is shared), or from scratch with _TraceBuilder after a full render or when too much of
+    the table is no longer read by any page."""
 
     out: str = ""  # the output folder the pages are in
     paths: list = field(default_factory=list)  # id -> path
     fingerprints: list = field(default_factory=list)  # id -> fingerprint as of the last build
     pages: dict[str, PageTrace] = field(default_factory=dict)  # out_path -> trace
     fragments: dict = field(default_factory=dict)  # fragment key -> FragmentTrace
+    compacted: int = 0  # how many paths the table had when it was last made from scratch
+
+    def __getstate__(self) -> dict:  # the indexes below are remade when needed, not saved
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def _index(self) -> tuple[dict, dict]:
+        """(path -> id, table -> key -> ids): paths that share their first steps (a table of the
+        graph, a key in it) are checked together, and skipped together when shared."""
+        if "_ids" not in self.__dict__:
+            self._ids = {path: i for i, path in enumerate(self.paths)}
+            groups: dict = {}
+            for i, path in enumerate(self.paths):
+                groups.setdefault(path[:2], {}).setdefault(path[:3], []).append(i)
+            self._groups = groups
+        return self._ids, self._groups
 
     def read_by(self, out_path: str) -> set:
         """Every path a page read, itself or through the fragments it shows."""
@@ -112,24 +129,71 @@ class Traces:
         add(page.reads, page.fragments)
         return found
 
-    def stale(self, replay: Replay) -> Callable[[PageTrace], bool]:
-        """A test of whether a page of the last build read something that is not what it was."""
-        changed = {i for i, (path, fp) in enumerate(zip(self.paths, self.fingerprints))
-                   if replay.fingerprint(path) != fp}
+    def changes(self, replay: Replay) -> dict[int, Any]:
+        """The paths whose fingerprint is not what it was: id -> new fingerprint."""
+        _, groups = self._index()
+        changed: dict[int, Any] = {}
+        paths, fingerprints = self.paths, self.fingerprints
+        for table, keys in groups.items():
+            if replay.value(table) is SAME:
+                continue  # everything under it is the very object it was
+            for prefix, ids in keys.items():
+                if replay.value(prefix) is SAME:
+                    continue
+                for i in ids:
+                    fp = replay.fingerprint(paths[i])
+                    if fp is not SAME and fp != fingerprints[i]:
+                        changed[i] = fp
+        return changed
+
+    def stale(self, changed: dict[int, Any]) -> Callable[[PageTrace], bool]:
+        """A test of whether a page of the last build read something in `changed`, itself or
+        through a fragment it shows."""
         if not changed:
             return lambda trace: False
-        dirty: dict = {}
+        ids = changed.keys()
+        dirty = {key for key, fragment in self.fragments.items() if not ids.isdisjoint(fragment.reads)}
+        grown = bool(dirty)
+        while grown:  # fragments that show a stale fragment are stale (nesting is shallow)
+            more = {key for key, fragment in self.fragments.items()
+                    if key not in dirty and not dirty.isdisjoint(fragment.nested)}
+            dirty |= more
+            grown = bool(more)
+        return lambda trace: not ids.isdisjoint(trace.reads) or not dirty.isdisjoint(trace.fragments)
 
-        def fragment_stale(key) -> bool:
-            found = dirty.get(key)
-            if found is None:
-                dirty[key] = True  # a fragment cannot show itself; if it did, stale is safe
-                fragment = self.fragments.get(key)
-                found = dirty[key] = (fragment is None or not changed.isdisjoint(fragment.reads)
-                                      or any(fragment_stale(k) for k in fragment.nested))
-            return found
+    def evolve(self, changed: dict[int, Any], rendered: list[tuple[str, str, dict, Any]], fragments: dict,
+               removed: list[str]) -> "Traces":
+        """The next build's Traces, made from these in place (call it once the build is written):
+        the new fingerprints of `changed`, the pages and fragments rendered now (with what they
+        read), and without the pages removed."""
+        self._index()
+        for i, fp in changed.items():
+            self.fingerprints[i] = fp
+        for key, (reads, nested) in fragments.items():
+            self.fragments[key] = FragmentTrace(self._ids_of(reads), tuple(nested))
+        for out_path, frame, reads, shown in rendered:
+            self.pages[out_path] = PageTrace(frame, self._ids_of(reads), tuple(shown))
+        for out_path in removed:
+            self.pages.pop(out_path, None)
+        return self
 
-        return lambda trace: not changed.isdisjoint(trace.reads) or any(fragment_stale(k) for k in trace.fragments)
+    def _ids_of(self, reads: dict) -> array:
+        ids, groups, paths, fingerprints = self._ids, self._groups, self.paths, self.fingerprints
+        found = []
+        for path, fp in reads.items():
+            i = ids.get(path)
+            if i is None:
+                i = ids[path] = len(paths)
+                paths.append(path)
+                fingerprints.append(fp)
+                groups.setdefault(path[:2], {}).setdefault(path[:3], []).append(i)
+            elif fingerprints[i] != fp:
+                # read now with another value than the table holds: a path no page kept reads
+                # any more (or the same value written otherwise); the render is what holds
+                fingerprints[i] = fp
+            found.append(i)
+        found.sort()
+        return array("I", found)
 
 
 class _TraceBuilder:
@@ -186,6 +250,7 @@ class Outcome:
     traces: Traces | None
     problems: Problems
     static_changed: bool = False
+    frames: dict = field(default_factory=dict)  # out_path -> frame, with `jobs` the build's plan
     timings: dict[str, float] = field(default_factory=dict)
     markdown_used: set = field(default_factory=set)  # keys of the markdown bodies the rendered pages used
 
@@ -205,7 +270,8 @@ def load_site(options: BuildOptions, problems: Problems, timings: dict[str, floa
 def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_cache: dict | None = None,
         digests: dict | None = None, record: bool = True, search: bool = False, cache=None,
         index_matches: bool = False, renderer_options: dict | None = None, progress: Callable[[int, int], None] | None = None,
-        graph: SiteGraph | None = None, problems: Problems | None = None,
+        graph: SiteGraph | None = None, previous_graph: SiteGraph | None = None,
+        template_fp: TemplateFingerprints | None = None, plan: tuple | None = None, problems: Problems | None = None,
         timings: dict[str, float] | None = None) -> Outcome:
     """One build through `writer` (output.StagingWriter or InPlaceWriter). Raises BuildFailed
     (content errors, nothing written) or TemplateError (nothing written either).
@@ -214,7 +280,11 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
     what pages read, for the next build (off for `--no-cache`). `search`: index the site with
     Pagefind (a staging writer only); `index_matches`: the search index in the output is that
     of its pages, so when no page changes it is kept. `cache`: the build cache, whose
-    store of compiled markdown bodies is opened when a page must render. `graph`: already loaded."""
+    store of compiled markdown bodies is opened when a page must render. `graph`: already loaded;
+    `previous_graph`: the graph `previous` was recorded on, when still in memory (serve), so
+    that what the new graph shares with it is not evaluated again. `template_fp`: kept by serve
+    while the templates do not change; `plan`: (jobs, frames) of the last build, when serve knows
+    they are the same (an edit of the text of notes, templates unchanged)."""
     timings = {} if timings is None else timings
     problems = Problems() if problems is None else problems
     templates = options.templates or default_dir(options.content, "templates")
@@ -224,30 +294,41 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         problems.raise_if_errors()
 
     t0 = time.perf_counter()
-    jobs = plan_pages(graph)
     renderer = Renderer(graph, templates, local=options.local, drafts=options.drafts, **(renderer_options or {}))
-    template_fp = TemplateFingerprints(renderer.env, templates)
-    shared = stable_hash(renderer.local, options.drafts)
-    frames = {job.out_path: stable_hash(template_fp(job.template), shared, job) for job in jobs}
+    if plan is None:
+        jobs = plan_pages(graph)
+        template_fp = template_fp or TemplateFingerprints(renderer.env, templates)
+        shared = stable_hash(renderer.local, options.drafts)
+        frames = {job.out_path: stable_hash(template_fp(job.template), shared, job) for job in jobs}
+    else:
+        jobs, frames = plan
     timings["plan"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     out = options.out
     keep: list[str] = []
+    out_dir = str(out)
     if previous is not None and previous.out == str(out.resolve()) and previous.pages:
-        replay = Replay({"g": lambda: graph, "j": lambda: jobs, "s": lambda lang: renderer.strings[lang],
-                         "v": lambda lang, kind, key: getattr(renderer.views(lang), kind)(key),
-                         "l": lambda target: link_target(graph, target)})
-        stale = previous.stale(replay)
+        roots = {"g": lambda: graph, "j": lambda: jobs, "s": lambda lang: renderer.strings[lang],
+                 "v": lambda lang, kind, key: getattr(renderer.views(lang), kind)(key),
+                 "l": lambda target: link_target(graph, target)}
+        old = {"g": lambda: previous_graph, "j": lambda: plan[0]} if previous_graph is not None and plan else (
+            {"g": lambda: previous_graph} if previous_graph is not None else None)
+        # views read only some parts of the graph (render.VIEW_READS, enforced): shared parts, same views
+        views_same = previous_graph is not None and all(
+            getattr(graph, name) is getattr(previous_graph, name) for name in VIEW_READS)
+        changed = previous.changes(Replay(roots, old, frozenset({"v"}) if views_same else frozenset()))
+        stale = previous.stale(changed)
         for job in jobs:
             trace = previous.pages.get(job.out_path)
             if (trace is not None and trace.frame == frames[job.out_path] and not stale(trace)
-                    and _untouched(out / job.out_path, trace)):
+                    and _untouched(f"{out_dir}/{job.out_path}", trace)):
                 keep.append(job.out_path)
+    else:
+        previous, changed = None, {}
     kept = set(keep)
     todo = [job for job in jobs if job.out_path not in kept]
-    removed = sorted(set(previous.pages) - set(frames)) if previous is not None and previous.out == str(
-        out.resolve()) else []
+    removed = sorted(set(previous.pages) - set(frames)) if previous is not None else []
     timings["diff"] = time.perf_counter() - t0
 
     if todo and cache is not None:
@@ -255,15 +336,8 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
     writer.begin()
     try:
         t0 = time.perf_counter()
-        new = _TraceBuilder(out) if record else None
+        traces = None
         results, fragments = render_pages(renderer, todo, jobs, writer, record, progress)
-        if new is not None:
-            for key, (reads, nested) in fragments.items():
-                new.add_fragment(key, reads, nested)
-            for job, (reads, shown) in zip(todo, results):
-                new.add(job.out_path, frames[job.out_path], reads, shown)
-            for out_path in keep:
-                new.keep(out_path, previous, previous.pages[out_path])
         writer.keep(keep)
         writer.remove(removed)
         timings["render"] = time.perf_counter() - t0
@@ -280,17 +354,38 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         writer.commit()
     finally:
         writer.close()
-    traces = None
-    if new is not None:
-        traces = new.traces
+    if record:  # once the pages are in place: the last Traces are evolved in place
+        t0 = time.perf_counter()
+        rendered = [(job.out_path, frames[job.out_path], reads, shown) for job, (reads, shown) in zip(todo, results)]
+        traces = _next_traces(out, previous, changed, rendered, fragments, removed, keep)
         for job in todo:
             info = os.stat(out / job.out_path)
             trace = traces.pages[job.out_path]
             trace.size, trace.mtime_ns = info.st_size, info.st_mtime_ns
-    return Outcome(graph, jobs, todo, removed, traces, problems, static_changed, timings, renderer.markdown.used)
+        timings["traces"] = time.perf_counter() - t0
+    return Outcome(graph, jobs, todo, removed, traces, problems, static_changed, frames, timings,
+                   renderer.markdown.used)
 
 
-def _untouched(path: Path, trace: PageTrace) -> bool:
+def _next_traces(out: Path, previous: Traces | None, changed: dict, rendered: list, fragments: dict,
+                 removed: list[str], keep: list[str]) -> Traces:
+    """The Traces of this build: the last ones evolved, or made from scratch when there are none
+    or half of their table is no longer read (a long serve session, a site that shrank)."""
+    if previous is not None and len(previous.paths) + sum(len(r[2]) for r in rendered) < 2 * max(
+            previous.compacted, 10_000):
+        return previous.evolve(changed, rendered, fragments, removed)
+    new = _TraceBuilder(out)
+    for key, (reads, nested) in fragments.items():
+        new.add_fragment(key, reads, nested)
+    for out_path, frame, reads, shown in rendered:
+        new.add(out_path, frame, reads, shown)
+    for out_path in keep:
+        new.keep(out_path, previous, previous.pages[out_path])
+    new.traces.compacted = len(new.traces.paths)
+    return new.traces
+
+
+def _untouched(path: str, trace: PageTrace) -> bool:
     try:
         info = os.stat(path)
     except OSError:

@@ -111,6 +111,24 @@ class SiteGraph:
     # discrepancies that touch a thing: kind -> key -> discrepancy ids
     disputes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
+    def __setattr__(self, name: str, value) -> None:
+        if self.__dict__.get("_frozen"):
+            raise AttributeError(f"the site graph is frozen: derive a new one instead of setting '{name}'")
+        object.__setattr__(self, name, value)
+
+    def freeze(self) -> None:
+        """No field changes once the graph is built; an edit derives a new graph (`with_notes`)."""
+        object.__setattr__(self, "_frozen", True)
+
+    def with_notes(self, groups: dict[str, NoteGroup]) -> "SiteGraph":
+        """A new graph with these note groups in place of those of the same slug, for an edit
+        that changed only the text of notes (serve's Builder checks that): everything else is
+        shared with this graph, which is left as it was."""
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        derived = SiteGraph(**{**fields, "notes": {**self.notes, **groups}})
+        derived.freeze()
+        return derived
+
     @property
     def languages(self) -> tuple[str, ...]:
         return self.config.languages
@@ -320,6 +338,7 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
     _index(graph)
     _check_locators(graph, problems)
     _check_links(graph, content, problems, all_note_slugs)
+    graph.freeze()
     return graph
 
 

@@ -266,32 +266,61 @@ class _Method:
 # --------------------------------------------------------------------------- replaying
 
 
+SAME = "\x00same"  # Replay's answer for a path that leads to the very object it led to before
+
+
 class Replay:
     """Evaluates recorded paths on a new build's roots ({"g": graph, "v": views, …}), each
-    prefix once: pages share most of their paths' beginnings."""
+    prefix once: pages share most of their paths' beginnings.
 
-    def __init__(self, roots: dict[str, Callable[[tuple], Any]]) -> None:
+    With `previous` (the roots the paths were recorded on, still in memory: serve's last build),
+    a path that reaches the very same object as before is SAME without being evaluated further:
+    an edit derives a new graph that shares everything it did not change. Roots named in
+    `same_roots` are SAME as a whole (views, when the graph parts they read are shared)."""
+
+    def __init__(self, roots: dict[str, Callable[..., Any]], previous: dict[str, Callable[..., Any]] | None = None,
+                 same_roots: frozenset = frozenset()) -> None:
         self.roots = roots  # root name -> function of the rest of the root tuple
-        self._values: dict[Path, Any] = {}
+        self.previous = previous or {}
+        self.same_roots = same_roots
+        self._values: dict[Path, Any] = {}  # path -> (new value, old value or _NOTHING), or SAME
 
     def fingerprint(self, path: Path) -> Any:
         value = self.value(path)
-        return MISSING if value is _NOTHING else fingerprint(value)
+        if value is SAME:
+            return SAME
+        return MISSING if value[0] is _NOTHING else fingerprint(value[0])
 
     def value(self, path: Path) -> Any:
         found = self._values.get(path, _UNSEEN)
         if found is not _UNSEEN:
             return found
         if len(path) == 1:  # a root: ("g",), ("v", lang, kind, key), ("s", lang), ("j",), ("l", target)
-            try:
-                found = self.roots[path[0][0]](*path[0][1:])
-            except _FAILED:
-                found = _NOTHING
+            name = path[0][0]
+            if name in self.same_roots:
+                found = SAME
+            else:
+                found = (_root(self.roots[name], path[0]),
+                         _root(self.previous[name], path[0]) if name in self.previous else _NOTHING)
         else:
             parent = self.value(path[:-1])
-            found = _NOTHING if parent is _NOTHING else _step(parent, path[-1])
+            if parent is SAME:
+                found = SAME
+            else:
+                new = _NOTHING if parent[0] is _NOTHING else _step(parent[0], path[-1])
+                old = _NOTHING if parent[1] is _NOTHING else _step(parent[1], path[-1])
+                found = (new, old)
+        if found is not SAME and found[0] is found[1] and found[0] is not _NOTHING:
+            found = SAME
         self._values[path] = found
         return found
+
+
+def _root(function: Callable[..., Any], root: tuple) -> Any:
+    try:
+        return function(*root[1:])
+    except _FAILED:
+        return _NOTHING
 
 
 _UNSEEN = object()

@@ -317,11 +317,31 @@ class QuoteView:
     source: Citation | None
 
 
+# What of the graph views are made from. core.run takes views as they were when an edit shares
+# all of these with the last build's graph (a note's text edited); _ViewGraph holds views to it.
+VIEW_READS = ("config", "people", "topics", "sources", "events", "quotes", "event_notes", "source_transcripts")
+
+
+class _ViewGraph:
+    """The graph as views see it: only VIEW_READS (and what derives from them)."""
+
+    __slots__ = ("_graph",)
+
+    def __init__(self, graph: SiteGraph) -> None:
+        self._graph = graph
+
+    def __getattr__(self, name: str):
+        if name in VIEW_READS or name in ("languages", "transcript_for_source"):  # config; source_transcripts
+            return getattr(self._graph, name)
+        raise AttributeError(f"views read only {', '.join(VIEW_READS)} of the graph, not '{name}' "
+                             "(add it to render.VIEW_READS, which core.run relies on)")
+
+
 class Views:
     """View objects for one language, made once per build and shared by every page of that language."""
 
     def __init__(self, graph: SiteGraph, lang: str) -> None:
-        self.graph = graph
+        self.graph = _ViewGraph(graph)
         self.lang = lang
         self._cache: dict[tuple[str, str], Any] = {}
         self._fps: dict[tuple[str, str], Any] = {}
