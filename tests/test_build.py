@@ -422,3 +422,24 @@ def test_two_sites_built_in_one_process_equal_two_processes(minimal_site, tmp_pa
     run_python(TWO_SITES, content, tmp_path / "three-b", minimal_site, tmp_path / "three-a")
     assert tree_bytes(tmp_path / "one-a") == tree_bytes(tmp_path / "two-a") == tree_bytes(tmp_path / "three-a")
     assert tree_bytes(tmp_path / "one-b") == tree_bytes(tmp_path / "two-b") == tree_bytes(tmp_path / "three-b")
+
+
+def test_build_and_serve_publish_the_same_static_files(minimal_site, tmp_path):
+    """One rule (output.static_files) for both writers: hidden files and folders (static/.git/,
+    .DS_Store) and editor leftovers stay out of the site. serve used to copy static/.git/config."""
+    from lecun_site.incremental import Builder
+    from lecun_site.pipeline import BuildOptions, build_site
+
+    static = tmp_path / "static"
+    shutil.copytree(ROOT / "static", static)
+    (static / ".git").mkdir()
+    (static / ".git" / "config").write_text("[core]\n", encoding="utf-8")
+    (static / ".DS_Store").write_bytes(b"\0")
+    (static / "site.css~").write_text("old", encoding="utf-8")
+    (static / "img").mkdir()
+    (static / "img" / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    build_site(BuildOptions(content=minimal_site, out=tmp_path / "built", static=static, search=False))
+    Builder(BuildOptions(content=minimal_site, out=tmp_path / "served", static=static)).build()
+    for out in (tmp_path / "built", tmp_path / "served"):
+        published = sorted(p.relative_to(out / "static").as_posix() for p in (out / "static").rglob("*") if p.is_file())
+        assert published == sorted(["img/logo.svg", *(p.name for p in (ROOT / "static").iterdir())]), out

@@ -111,7 +111,7 @@ class Site:
         return paths
 
     def static(self, rng) -> dict:
-        path = self.root / "static" / f"extra-{rng.randint(0, 2)}.css"
+        path = self.root / "static" / "extra.css"  # added, then removed, then added…
         if path.exists():
             path.unlink()
         else:

@@ -255,3 +255,40 @@ def test_ctrl_c_right_after_start_also_stops_cleanly(project, delay):
     time.sleep(delay)
     assert srv.stop() == 0
     assert "Traceback" not in srv.output()
+
+
+@pytest.mark.slow
+def test_the_real_serve_process_equals_clean_builds_over_edits_of_every_kind(tmp_path, cli):
+    """Issue 19, black box: `lecun-site serve` as a process, files saved as an editor saves them;
+    after each rebuild it reports, its output folder equals a clean `build --drafts --base-url /`
+    (serve adds nothing to the files: the live-reload script is injected while serving)."""
+    import random
+    from test_core_equivalence import EDITS, Site
+
+    site = Site(SITES / "minimal")
+    rng = random.Random(19)
+    srv = Server(site.root, "--no-search")
+    try:
+        for step, kind in enumerate(EDITS + ["title", "static", "body", "delete_note", "template"]):
+            done = rebuilds(srv)
+            getattr(site, kind)(rng)
+            deadline = time.monotonic() + 30
+            while rebuilds(srv) <= done:  # a rebuild for this edit…
+                assert time.monotonic() < deadline and srv.proc.poll() is None, srv.output()
+                time.sleep(0.05)
+            settled = rebuilds(srv)
+            time.sleep(0.6)
+            while rebuilds(srv) != settled:  # …and no other one after it (an edit of two files)
+                settled = rebuilds(srv)
+                time.sleep(0.6)
+            clean = tmp_path / f"clean-{step}"
+            assert cli("build", "--content", site.content, "--out", clean, "--drafts", "--base-url", "/",
+                       "--no-search", "--no-cache").code == 0
+            assert tree_bytes(site.root / "_site") == tree_bytes(clean), f"after {kind} (step {step})\n{srv.output()}"
+    finally:
+        srv.stop()
+        site.close()
+
+
+def rebuilds(srv: Server) -> int:
+    return len(re.findall(r"pages re-rendered|build failed", srv.output()))
