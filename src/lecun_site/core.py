@@ -146,11 +146,11 @@ class Traces:
                         changed[i] = fp
         return changed
 
-    def stale(self, changed: dict[int, Any]) -> Callable[[PageTrace], bool]:
+    def stale(self, changed: dict[int, Any]) -> tuple[Callable[[PageTrace], bool], set]:
         """A test of whether a page of the last build read something in `changed`, itself or
-        through a fragment it shows."""
+        through a fragment it shows; and the keys of the fragments that did."""
         if not changed:
-            return lambda trace: False
+            return (lambda trace: False), set()
         ids = changed.keys()
         dirty = {key for key, fragment in self.fragments.items() if not ids.isdisjoint(fragment.reads)}
         grown = bool(dirty)
@@ -159,7 +159,7 @@ class Traces:
                     if key not in dirty and not dirty.isdisjoint(fragment.nested)}
             dirty |= more
             grown = bool(more)
-        return lambda trace: not ids.isdisjoint(trace.reads) or not dirty.isdisjoint(trace.fragments)
+        return (lambda trace: not ids.isdisjoint(trace.reads) or not dirty.isdisjoint(trace.fragments)), dirty
 
     def evolve(self, changed: dict[int, Any], rendered: list[tuple[str, str, dict, Any]], fragments: dict,
                removed: list[str]) -> "Traces":
@@ -251,6 +251,7 @@ class Outcome:
     problems: Problems
     static_changed: bool = False
     frames: dict = field(default_factory=dict)  # out_path -> frame, with `jobs` the build's plan
+    fragments: tuple = ((), ())  # the renderer's (fragments, fragment_reads), for serve to offer the next build
     timings: dict[str, float] = field(default_factory=dict)
     markdown_used: set = field(default_factory=set)  # keys of the markdown bodies the rendered pages used
 
@@ -271,7 +272,8 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         digests: dict | None = None, record: bool = True, search: bool = False, cache=None,
         index_matches: bool = False, renderer_options: dict | None = None, progress: Callable[[int, int], None] | None = None,
         graph: SiteGraph | None = None, previous_graph: SiteGraph | None = None,
-        template_fp: TemplateFingerprints | None = None, plan: tuple | None = None, problems: Problems | None = None,
+        template_fp: TemplateFingerprints | None = None, plan: tuple | None = None,
+        fragments: tuple[dict, dict] | None = None, problems: Problems | None = None,
         timings: dict[str, float] | None = None) -> Outcome:
     """One build through `writer` (output.StagingWriter or InPlaceWriter). Raises BuildFailed
     (content errors, nothing written) or TemplateError (nothing written either).
@@ -284,7 +286,8 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
     `previous_graph`: the graph `previous` was recorded on, when still in memory (serve), so
     that what the new graph shares with it is not evaluated again. `template_fp`: kept by serve
     while the templates do not change; `plan`: (jobs, frames) of the last build, when serve knows
-    they are the same (an edit of the text of notes, templates unchanged)."""
+    they are the same (an edit of the text of notes, templates unchanged); `fragments`: the last
+    renderer's (fragments, fragment_reads), of which those whose reads are unchanged are reused."""
     timings = {} if timings is None else timings
     problems = Problems() if problems is None else problems
     templates = options.templates or default_dir(options.content, "templates")
@@ -318,7 +321,10 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         views_same = previous_graph is not None and all(
             getattr(graph, name) is getattr(previous_graph, name) for name in VIEW_READS)
         changed = previous.changes(Replay(roots, old, frozenset({"v"}) if views_same else frozenset()))
-        stale = previous.stale(changed)
+        stale, dirty = previous.stale(changed)
+        if fragments is not None:  # serve: fragments of the last build whose reads did not change
+            renderer.fragments = {k: v for k, v in fragments[0].items() if k in previous.fragments and k not in dirty}
+            renderer.fragment_reads = {k: fragments[1][k] for k in renderer.fragments}
         for job in jobs:
             trace = previous.pages.get(job.out_path)
             if (trace is not None and trace.frame == frames[job.out_path] and not stale(trace)
@@ -363,8 +369,8 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
             trace = traces.pages[job.out_path]
             trace.size, trace.mtime_ns = info.st_size, info.st_mtime_ns
         timings["traces"] = time.perf_counter() - t0
-    return Outcome(graph, jobs, todo, removed, traces, problems, static_changed, frames, timings,
-                   renderer.markdown.used)
+    return Outcome(graph, jobs, todo, removed, traces, problems, static_changed, frames,
+                   (renderer.fragments, renderer.fragment_reads), timings, renderer.markdown.used)
 
 
 def _next_traces(out: Path, previous: Traces | None, changed: dict, rendered: list, fragments: dict,

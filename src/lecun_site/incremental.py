@@ -66,6 +66,7 @@ class Builder:
         self.env: jinja2.Environment | None = None
         self._templates: tuple[str, TemplateFingerprints] | None = None
         self._plan: tuple | None = None  # (jobs, frames) of the last build
+        self._fragments: tuple | None = None  # the last renderer's shared fragments and their reads
 
     def build(self, changed: dict | None = None) -> RebuildReport:
         """Rebuild. `changed` (path -> watch.ChangeKind, from the watcher) lets an edit of the text
@@ -109,6 +110,7 @@ class Builder:
         if self._templates is None or self._templates[0] != signature:
             self._templates = (signature, TemplateFingerprints(self.env, self.templates_dir))
             plan = None
+            self._fragments = None  # rendered by the templates as they were
         if first:
             recover_interrupted(out)
         writer = StagingWriter(out) if first else InPlaceWriter(out)
@@ -116,13 +118,18 @@ class Builder:
             outcome = run(options, writer, previous=previous, search=self.search and first, cache=cache,
                           renderer_options={"env": self.env}, graph=graph,
                           previous_graph=None if first else self.graph, template_fp=self._templates[1],
-                          plan=plan, problems=problems)
+                          plan=plan, fragments=None if first or self._fragments is None else self._fragments,
+                          problems=problems)
         except Exception:
             self.env = None  # a template error: start from a fresh environment next time
             self._templates = None
+            self._fragments = None
             raise
         self.traces, self.graph, self.problems = outcome.traces, graph, list(problems.items)
         self._plan = (outcome.jobs, outcome.frames)
+        self._fragments = outcome.fragments if not first or outcome.traces is not None else None
+        if first and outcome.traces is not None:
+            outcome.traces._index()  # now, while the site is first built, rather than on the first save
         if cache is not None:
             _remember(cache, outcome, self.parse_cache)
         return RebuildReport(True, rendered=list(outcome.rendered),
