@@ -290,16 +290,9 @@ class InPlaceWriter:
         """`text` in a temporary file beside the page, moved into place at `commit`; nothing when
         the page already holds it."""
         target = self.out / out_path
-        data = text.encode("utf-8")
-        try:
-            if target.read_bytes() == data:
-                return
-        except OSError:
-            pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-        temp.write_bytes(data)
-        self._staged.append((temp, target))
+        temp = _stage(target, text.encode("utf-8"))
+        if temp is not None:
+            self._staged.append((temp, target))
 
     def keep(self, out_paths: list[str]) -> None:
         pass  # they are where they are
@@ -312,17 +305,10 @@ class InPlaceWriter:
         changed = False
         for rel, source in static.items():
             target = self.out / rel
-            data = source.read_bytes()
-            try:
-                if target.read_bytes() == data:
-                    continue
-            except OSError:
-                pass
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-            temp.write_bytes(data)
-            os.replace(temp, target)
-            changed = True
+            temp = _stage(target, source.read_bytes())
+            if temp is not None:
+                os.replace(temp, target)
+                changed = True
         static_root = self.out / "static"
         if static_root.is_dir():
             for path in sorted(static_root.rglob("*"), reverse=True):
@@ -346,6 +332,20 @@ class InPlaceWriter:
         for temp, _ in self._staged:
             temp.unlink(missing_ok=True)
         self._staged = []
+
+
+def _stage(target: Path, data: bytes) -> Path | None:
+    """`data` in a temporary file beside `target`, to be renamed over it; None when `target`
+    already holds exactly that."""
+    try:
+        if target.read_bytes() == data:
+            return None
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    temp.write_bytes(data)
+    return temp
 
 
 def _remove(path: Path, root: Path) -> None:
