@@ -300,9 +300,11 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
     renderer = Renderer(graph, templates, local=options.local, drafts=options.drafts, **(renderer_options or {}))
     if plan is None:
         jobs = plan_pages(graph)
-        template_fp = template_fp or TemplateFingerprints(renderer.env, templates)
-        shared = stable_hash(renderer.local, options.drafts)
-        frames = {job.out_path: stable_hash(template_fp(job.template), shared, job) for job in jobs}
+        frames = {}
+        if record or previous is not None:  # a build with no cache does not sign its pages
+            template_fp = template_fp or TemplateFingerprints(renderer.env, templates)
+            shared = stable_hash(renderer.local, options.drafts)
+            frames = {job.out_path: stable_hash(template_fp(job.template), shared, job) for job in jobs}
     else:
         jobs, frames = plan
     timings["plan"] = time.perf_counter() - t0
