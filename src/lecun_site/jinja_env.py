@@ -134,7 +134,8 @@ PROBE_TEMPLATES = {
 <div class="{{ class_ }}">{{ title }}:{{ caller() if caller else '' }}</div>
 {%- endmacro %}
 {% macro plain(a, b=2) %}[{{ a }} {{ b }} {{ varargs|join(',') }} {{ kwargs|dictsort }}]{% endmacro %}
-{% macro row(cells) %}<tr>{% for cell in cells %}<td>{{ caller(cell, loop.index) }}</td>{% endfor %}</tr>{% endmacro %}""",
+{% macro row(cells) %}<tr>{% for cell in cells %}<td>{{ caller(cell, loop.index) }}</td>{% endfor %}</tr>
+{%- endmacro %}""",
     "layout.html": """<title>{% block title %}{{ shout('base') }}{% endblock %}</title>
 {% block main %}{% endblock %}
 {{ self.title() }}""",
@@ -230,7 +231,8 @@ def _find_problem() -> str | None:
         return "the lean template code does not write through escape_output"
     if lean != stock:
         at = next((i for i, (a, b) in enumerate(zip(lean, stock)) if a != b), min(len(lean), len(stock)))
-        return f"the probe template renders apart from character {at}: {lean[at:at + 40]!r} against {stock[at:at + 40]!r}"
+        return (f"the probe template renders apart from character {at}: "
+                f"{lean[at:at + 40]!r} against {stock[at:at + 40]!r}")
     for value in PROBE_VALUES:
         if escape_output(value) != str(markupsafe.escape(value)):
             return f"escape_output({value!r}) is {escape_output(value)!r}, not markupsafe.escape's"
