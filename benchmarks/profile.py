@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="write profile.txt (and tree.txt) here")
     args = parser.parse_args(argv)
 
-    import lecun_site.pipeline as pipeline
-    from lecun_site.pipeline import BuildOptions, build_site
+    import lecun_site.build.pipeline as pipeline
+    from lecun_site.build.pipeline import BuildOptions, build_site
 
     core.PARALLEL_MIN_PAGES = 10**9  # render in this process, where the profiler sees it
     work = Path(tempfile.mkdtemp(prefix="lecun-profile-"))
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         content = gen_corpus.generate(args.notes, work / "corpus", seed=args.seed)
         out = work / "site"
         if args.edit:
-            from lecun_site.incremental import Builder
+            from lecun_site.serve.session import Builder
 
             builder = Builder(BuildOptions(content=content, out=out, drafts=True, base_url="/"))
             builder.build()

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 from benchmarks import browser, gen_corpus
-from lecun_site.cache import cache_dir
+from lecun_site.build.cache import cache_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -53,7 +53,7 @@ def reset_hwm() -> bool:
 
 def run_build(args) -> dict:
     import lecun_site.cli as cli
-    import lecun_site.pipeline as pipeline
+    import lecun_site.build.pipeline as pipeline
 
     captured = {}
     original = pipeline.build_site
@@ -102,7 +102,7 @@ def _report(report, seconds: float) -> dict:
 def _timed_line_edit(builder, path: Path, pattern: str, replacement: str) -> dict:
     """Replace the first line of `path` matching `pattern` and time the Builder's rebuild, handed
     the change as serve's watcher hands it; the step's own memory peak is in the result."""
-    from lecun_site.watch import ChangeKind
+    from lecun_site.serve.watch import ChangeKind
 
     reset_hwm()
     text = path.read_text(encoding="utf-8")
@@ -118,9 +118,9 @@ def _timed_line_edit(builder, path: Path, pattern: str, replacement: str) -> dic
 
 
 def run_serve(args) -> dict:
-    from lecun_site.incremental import Builder
-    from lecun_site.pipeline import BuildOptions
-    from lecun_site.watch import ChangeKind, WatchRoots, Watcher
+    from lecun_site.serve.session import Builder
+    from lecun_site.build.pipeline import BuildOptions
+    from lecun_site.serve.watch import ChangeKind, WatchRoots, Watcher
 
     content, out = Path(args.content), Path(args.out)
     # the options cmd_serve gives the Builder

@@ -192,8 +192,28 @@ PUBLISHED_BASE_URL = "https://user.github.io/repo/"
 def published_site(tmp_path_factory):
     """content/ built once per session as GitHub Pages would publish it (under /repo/), with its
     search index. Read-only: a test that breaks it must work on a copy."""
-    from lecun_site.pipeline import BuildOptions, build_site
+    from lecun_site.build.pipeline import BuildOptions, build_site
 
     out = tmp_path_factory.mktemp("published") / "_site"
     report = build_site(BuildOptions(content=ROOT / "content", out=out, base_url=PUBLISHED_BASE_URL))
     return out, report
+
+
+# ---------------------------------------------------------------- markers
+
+# Tests mirror the package's folders. Those that build whole sites, start servers or drive the
+# browser are `slow`; `pytest -m "not slow"` runs the rest (the `unit` tests) in about a minute
+# on two cores. `browser` marks every test that uses the browser.
+SLOW_FOLDERS = {"build", "serve", "site_content", "bench"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        folder = Path(str(item.fspath)).parent.name
+        if "browser" in getattr(item, "fixturenames", ()) or "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        elif folder in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
+        elif not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.unit)

@@ -4,7 +4,7 @@ import re
 
 from conftest import ROOT
 from lecun_site.cli import _parser
-from lecun_site.config import SETTINGS
+from lecun_site.content.config import SETTINGS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

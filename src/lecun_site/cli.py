@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return cmd_check(args)
         if args.command == "import-transcript":
-            from .importer import cmd_import_transcript
+            from .importer.subtitles import cmd_import_transcript
             return cmd_import_transcript(args)
         if args.command == "new":
             if args.what != "note":
@@ -138,7 +138,7 @@ def print_problems(problems: list[ContentError]) -> None:
 
 
 def cmd_build(args) -> int:
-    from .pipeline import BuildOptions, build_site
+    from .build.pipeline import BuildOptions, build_site
 
     options = BuildOptions(
         content=Path(args.content), out=Path(args.out),
@@ -168,10 +168,10 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .devserver import DevServer
-    from .incremental import Builder
-    from .pipeline import BuildOptions, check_output_dir
-    from .watch import WatchRoots, Watcher
+    from .serve.devserver import DevServer
+    from .serve.session import Builder
+    from .build.pipeline import BuildOptions, check_output_dir
+    from .serve.watch import WatchRoots, Watcher
 
     options = BuildOptions(
         content=Path(args.content), out=Path(args.out),
@@ -279,7 +279,7 @@ def _index_in_background(out: Path, stop: threading.Event) -> None:
     (Pagefind takes a while on a large site; saves after this are not indexed). Setting `stop`
     ends it, leaving nothing of it behind."""
     from .errors import Problems
-    from .search import Stopped, index_search
+    from .build.search import Stopped, index_search
 
     problems = Problems()
     try:

@@ -1,0 +1,443 @@
+"""The build core: load → plan → diff → render → write. The one path for `build` and `serve`.
+
+`run(...)` does, in order:
+
+1. **load**: site.yaml, every content file (unchanged files come from the parse cache), the graph;
+2. **plan**: every page (`plan_pages`), and each page's *frame*: its template with everything it
+   extends, includes or imports, the page itself (kind, language, URL, record) and the options
+   that shape every page;
+3. **diff** against what the last build remembers (`Traces`): a page is kept when its frame is
+   the same, its file is as that build wrote it, and every path it *read* while rendering
+   (reads.py) gives the same fingerprint on the new graph; every other page is rendered;
+4. **render** the pages that must be (forked workers for large cold builds), noting what each reads;
+5. **write** through a writer (output.py): a staging folder swapped in whole (`build`, serve's
+   first build) or in place, file by file (serve's later builds); static files by
+   `static_files()`; then the search index when asked for.
+
+The result carries the new `Traces`, which the build cache saves and serve keeps in memory.
+There is no list of what each template shows: a page's signature is what its render read.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..content.config import load_config
+from ..errors import Problems
+from ..site.graph import SiteGraph, build_graph, link_target
+from ..content.loader import load_content
+from .output import link_files, static_files
+from ..site.pages import PageJob, plan_pages
+from .parallel import fan_out
+from ..render.reads import SAME, Replay
+from ..render.page import VIEW_READS, Renderer
+from .search import index_search
+from .signatures import TemplateFingerprints, stable_hash
+
+# Rendering is the slow part of a cold build and every page is independent of the others, so
+# large builds render in forked workers (parallel.py): they inherit the graph and templates and
+# send back what each page read and which markdown bodies they used. Not for small sites, where
+# starting workers costs more than it saves, nor for in-place writes (serve).
+PARALLEL_MIN_PAGES = 300
+
+
+@dataclass
+class BuildOptions:
+    content: Path
+    out: Path
+    templates: Path | None = None
+    static: Path | None = None
+    base_url: str | None = None
+    drafts: bool = False
+    local: bool = False
+    search: bool = True  # index the site with Pagefind (`build --no-search` skips it)
+    cache: bool = True  # use and update the build cache beside the output (`build --no-cache`: no)
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def default_dir(content: Path, name: str) -> Path:
+    """templates/ or static/ beside the content folder, else the project's own."""
+    beside = content.resolve().parent / name
+    return beside if beside.is_dir() else PROJECT_ROOT / name
+
+
+# --------------------------------------------------------------------------- what a build remembers
+
+
+@dataclass
+class PageTrace:
+    frame: str  # template chain, the page, the options
+    reads: array  # ids (into Traces.paths) of every path the render read
+    fragments: tuple  # keys of the shared fragments it shows (Renderer.fragment_reads)
+    size: int = 0  # of the file written, and its modification time: a page edited by hand is rendered again
+    mtime_ns: int = 0
+
+
+@dataclass
+class FragmentTrace:
+    reads: array  # ids of the paths the fragment read
+    nested: tuple  # keys of the fragments it shows
+
+
+@dataclass
+class Traces:
+    """What the last build's pages (and the fragments they share) read, and the fingerprint each
+    path had then. A build makes the next Traces with `evolve` (cheap: what it did not render
+    is shared), or from scratch with _TraceBuilder after a full render or when too much of
+    the table is no longer read by any page."""
+
+    out: str = ""  # the output folder the pages are in
+    paths: list = field(default_factory=list)  # id -> path
+    fingerprints: list = field(default_factory=list)  # id -> fingerprint as of the last build
+    pages: dict[str, PageTrace] = field(default_factory=dict)  # out_path -> trace
+    fragments: dict = field(default_factory=dict)  # fragment key -> FragmentTrace
+    compacted: int = 0  # how many paths the table had when it was last made from scratch
+
+    def __getstate__(self) -> dict:  # the indexes below are remade when needed, not saved
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def _index(self) -> tuple[dict, dict]:
+        """(path -> id, table -> key -> ids): paths that share their first steps (a table of the
+        graph, a key in it) are checked together, and skipped together when shared."""
+        if "_ids" not in self.__dict__:
+            self._ids = {path: i for i, path in enumerate(self.paths)}
+            groups: dict = {}
+            for i, path in enumerate(self.paths):
+                groups.setdefault(path[:2], {}).setdefault(path[:3], []).append(i)
+            self._groups = groups
+        return self._ids, self._groups
+
+    def read_by(self, out_path: str) -> set:
+        """Every path a page read, itself or through the fragments it shows."""
+        found, seen = set(), set()
+
+        def add(ids, keys) -> None:
+            found.update(self.paths[i] for i in ids)
+            for key in keys:
+                if key not in seen:
+                    seen.add(key)
+                    add(self.fragments[key].reads, self.fragments[key].nested)
+
+        page = self.pages[out_path]
+        add(page.reads, page.fragments)
+        return found
+
+    def changes(self, replay: Replay) -> dict[int, Any]:
+        """The paths whose fingerprint is not what it was: id -> new fingerprint."""
+        _, groups = self._index()
+        changed: dict[int, Any] = {}
+        paths, fingerprints = self.paths, self.fingerprints
+        for table, keys in groups.items():
+            if replay.value(table) is SAME:
+                continue  # everything under it is the very object it was
+            for prefix, ids in keys.items():
+                if replay.value(prefix) is SAME:
+                    continue
+                for i in ids:
+                    fp = replay.fingerprint(paths[i])
+                    if fp is not SAME and fp != fingerprints[i]:
+                        changed[i] = fp
+        return changed
+
+    def stale(self, changed: dict[int, Any]) -> tuple[Callable[[PageTrace], bool], set]:
+        """A test of whether a page of the last build read something in `changed`, itself or
+        through a fragment it shows; and the keys of the fragments that did."""
+        if not changed:
+            return (lambda trace: False), set()
+        ids = changed.keys()
+        dirty = {key for key, fragment in self.fragments.items() if not ids.isdisjoint(fragment.reads)}
+        grown = bool(dirty)
+        while grown:  # fragments that show a stale fragment are stale (nesting is shallow)
+            more = {key for key, fragment in self.fragments.items()
+                    if key not in dirty and not dirty.isdisjoint(fragment.nested)}
+            dirty |= more
+            grown = bool(more)
+        return (lambda trace: not ids.isdisjoint(trace.reads) or not dirty.isdisjoint(trace.fragments)), dirty
+
+    def evolve(self, changed: dict[int, Any], rendered: list[tuple[str, str, dict, Any]], fragments: dict,
+               removed: list[str]) -> "Traces":
+        """The next build's Traces, made from these in place (call it once the build is written):
+        the new fingerprints of `changed`, the pages and fragments rendered now (with what they
+        read), and without the pages removed."""
+        self._index()
+        for i, fp in changed.items():
+            self.fingerprints[i] = fp
+        for key, (reads, nested) in fragments.items():
+            self.fragments[key] = FragmentTrace(self._ids_of(reads), tuple(nested))
+        for out_path, frame, reads, shown in rendered:
+            self.pages[out_path] = PageTrace(frame, self._ids_of(reads), tuple(shown))
+        for out_path in removed:
+            self.pages.pop(out_path, None)
+        return self
+
+    def _ids_of(self, reads: dict) -> array:
+        ids, groups, paths, fingerprints = self._ids, self._groups, self.paths, self.fingerprints
+        found = []
+        for path, fp in reads.items():
+            i = ids.get(path)
+            if i is None:
+                i = ids[path] = len(paths)
+                paths.append(path)
+                fingerprints.append(fp)
+                groups.setdefault(path[:2], {}).setdefault(path[:3], []).append(i)
+            elif fingerprints[i] != fp:
+                # read now with another value than the table holds: a path no page kept reads
+                # any more (or the same value written otherwise); the render is what holds
+                fingerprints[i] = fp
+            found.append(i)
+        found.sort()
+        return array("I", found)
+
+
+class _TraceBuilder:
+    """Collects the new Traces: kept pages bring their reads (and fragments) over, rendered
+    pages and fragments bring what they read now."""
+
+    def __init__(self, out: Path) -> None:
+        self.traces = Traces(out=str(out.resolve()))
+        self._ids: dict = {}
+
+    def _id(self, path, fp) -> int:
+        found = self._ids.get(path)
+        if found is None:
+            found = self._ids[path] = len(self.traces.paths)
+            self.traces.paths.append(path)
+            self.traces.fingerprints.append(fp)
+        return found
+
+    def _ids_of(self, reads: dict) -> array:
+        ids, new = self._ids, self._id
+        return array("I", sorted(ids[path] if path in ids else new(path, fp) for path, fp in reads.items()))
+
+    def add(self, out_path: str, frame: str, reads: dict, fragments) -> None:
+        self.traces.pages[out_path] = PageTrace(frame, self._ids_of(reads), tuple(fragments))
+
+    def add_fragment(self, key, reads: dict, nested) -> None:
+        self.traces.fragments[key] = FragmentTrace(self._ids_of(reads), tuple(nested))
+
+    def keep(self, out_path: str, old: Traces, trace: PageTrace) -> None:
+        ids = array("I", sorted(self._id(old.paths[i], old.fingerprints[i]) for i in trace.reads))
+        self.traces.pages[out_path] = PageTrace(trace.frame, ids, trace.fragments, trace.size, trace.mtime_ns)
+        for key in trace.fragments:
+            self._keep_fragment(old, key)
+
+    def _keep_fragment(self, old: Traces, key) -> None:
+        if key in self.traces.fragments:
+            return  # rendered again in this build (same reads, as the page showing it is kept), or kept already
+        fragment = old.fragments[key]
+        self.traces.fragments[key] = FragmentTrace(
+            array("I", sorted(self._id(old.paths[i], old.fingerprints[i]) for i in fragment.reads)), fragment.nested)
+        for nested in fragment.nested:
+            self._keep_fragment(old, nested)
+
+
+# --------------------------------------------------------------------------- one build
+
+
+@dataclass
+class Outcome:
+    graph: SiteGraph
+    jobs: list[PageJob]
+    rendered: list[PageJob]
+    removed: list[str]  # out_paths of pages that left the site
+    traces: Traces | None
+    problems: Problems
+    static_changed: bool = False
+    frames: dict = field(default_factory=dict)  # out_path -> frame, with `jobs` the build's plan
+    fragments: tuple = ((), ())  # the renderer's (fragments, fragment_reads), for serve to offer the next build
+    timings: dict[str, float] = field(default_factory=dict)
+    markdown_used: set = field(default_factory=set)  # keys of the markdown bodies the rendered pages used
+
+
+def load_site(options: BuildOptions, problems: Problems, timings: dict[str, float],
+              parse_cache: dict | None = None, digests: dict | None = None) -> SiteGraph:
+    started = time.perf_counter()
+    config = load_config(options.content, options.base_url)
+    content = load_content(options.content, config, problems, parse_cache, digests)
+    timings["load"] = time.perf_counter() - started
+    started = time.perf_counter()
+    graph = build_graph(content, problems, drafts=options.drafts)
+    timings["graph"] = time.perf_counter() - started
+    return graph
+
+
+def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_cache: dict | None = None,
+        digests: dict | None = None, record: bool = True, search: bool = False, cache=None,
+        index_matches: bool = False, renderer_options: dict | None = None, progress: Callable[[int, int], None] | None = None,
+        graph: SiteGraph | None = None, previous_graph: SiteGraph | None = None,
+        template_fp: TemplateFingerprints | None = None, plan: tuple | None = None,
+        fragments: tuple[dict, dict] | None = None, problems: Problems | None = None,
+        timings: dict[str, float] | None = None) -> Outcome:
+    """One build through `writer` (output.StagingWriter or InPlaceWriter). Raises BuildFailed
+    (content errors, nothing written) or TemplateError (nothing written either).
+
+    `previous`: what the last build's pages read (None: render every page). `record`: note
+    what pages read, for the next build (off for `--no-cache`). `search`: index the site with
+    Pagefind (a staging writer only); `index_matches`: the search index in the output is that
+    of its pages, so when no page changes it is kept. `cache`: the build cache, whose
+    store of compiled markdown bodies is opened when a page must render. `graph`: already loaded;
+    `previous_graph`: the graph `previous` was recorded on, when still in memory (serve), so
+    that what the new graph shares with it is not evaluated again. `template_fp`: kept by serve
+    while the templates do not change; `plan`: (jobs, frames) of the last build, when serve knows
+    they are the same (an edit of the text of notes, templates unchanged); `fragments`: the last
+    renderer's (fragments, fragment_reads), of which those whose reads are unchanged are reused."""
+    timings = {} if timings is None else timings
+    problems = Problems() if problems is None else problems
+    templates = options.templates or default_dir(options.content, "templates")
+    static = options.static or default_dir(options.content, "static")
+    if graph is None:
+        graph = load_site(options, problems, timings, parse_cache, digests)
+        problems.raise_if_errors()
+
+    t0 = time.perf_counter()
+    renderer = Renderer(graph, templates, local=options.local, drafts=options.drafts, **(renderer_options or {}))
+    if plan is None:
+        jobs = plan_pages(graph)
+        frames = {}
+        if record or previous is not None:  # a build with no cache does not sign its pages
+            template_fp = template_fp or TemplateFingerprints(renderer.env, templates)
+            shared = stable_hash(renderer.local, options.drafts)
+            frames = {job.out_path: stable_hash(template_fp(job.template), shared, job) for job in jobs}
+    else:
+        jobs, frames = plan
+    timings["plan"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    out = options.out
+    keep: list[str] = []
+    out_dir = str(out)
+    if previous is not None and previous.out == str(out.resolve()) and previous.pages:
+        roots = {"g": lambda: graph, "j": lambda: jobs, "s": lambda lang: renderer.strings[lang],
+                 "v": lambda lang, kind, key: getattr(renderer.views(lang), kind)(key),
+                 "l": lambda target: link_target(graph, target)}
+        old = {"g": lambda: previous_graph, "j": lambda: plan[0]} if previous_graph is not None and plan else (
+            {"g": lambda: previous_graph} if previous_graph is not None else None)
+        # views read only some parts of the graph (render.VIEW_READS, enforced): shared parts, same views
+        views_same = previous_graph is not None and all(
+            getattr(graph, name) is getattr(previous_graph, name) for name in VIEW_READS)
+        changed = previous.changes(Replay(roots, old, frozenset({"v"}) if views_same else frozenset()))
+        stale, dirty = previous.stale(changed)
+        if fragments is not None:  # serve: fragments of the last build whose reads did not change
+            renderer.fragments = {k: v for k, v in fragments[0].items() if k in previous.fragments and k not in dirty}
+            renderer.fragment_reads = {k: fragments[1][k] for k in renderer.fragments}
+        for job in jobs:
+            trace = previous.pages.get(job.out_path)
+            if (trace is not None and trace.frame == frames[job.out_path] and not stale(trace)
+                    and _untouched(f"{out_dir}/{job.out_path}", trace)):
+                keep.append(job.out_path)
+    else:
+        previous, changed = None, {}
+    kept = set(keep)
+    todo = [job for job in jobs if job.out_path not in kept]
+    removed = sorted(set(previous.pages) - set(frames)) if previous is not None else []
+    timings["diff"] = time.perf_counter() - t0
+
+    if todo and cache is not None:
+        renderer.markdown.store = cache.markdown_store()
+    writer.begin()
+    try:
+        t0 = time.perf_counter()
+        traces = None
+        results, fragments = render_pages(renderer, todo, jobs, writer, record, progress)
+        writer.keep(keep)
+        writer.remove(removed)
+        timings["render"] = time.perf_counter() - t0
+        static_changed = writer.finish(static_files(static), graph.config)
+        if search and not writer.in_place:
+            t0 = time.perf_counter()
+            old_index = out / "pagefind"
+            if not todo and not removed and index_matches and old_index.is_dir():
+                link_files(out, writer.folder, [p.relative_to(out).as_posix() for p in sorted(old_index.rglob("*"))
+                                                if p.is_file() and not p.is_symlink()])
+            else:
+                index_search(writer.folder, problems)
+            timings["search"] = time.perf_counter() - t0
+        writer.commit()
+    finally:
+        writer.close()
+    if record:  # once the pages are in place: the last Traces are evolved in place
+        t0 = time.perf_counter()
+        rendered = [(job.out_path, frames[job.out_path], reads, shown) for job, (reads, shown) in zip(todo, results)]
+        traces = _next_traces(out, previous, changed, rendered, fragments, removed, keep)
+        for job in todo:
+            info = os.stat(out / job.out_path)
+            trace = traces.pages[job.out_path]
+            trace.size, trace.mtime_ns = info.st_size, info.st_mtime_ns
+        timings["traces"] = time.perf_counter() - t0
+    return Outcome(graph, jobs, todo, removed, traces, problems, static_changed, frames,
+                   (renderer.fragments, renderer.fragment_reads), timings, renderer.markdown.used)
+
+
+def _next_traces(out: Path, previous: Traces | None, changed: dict, rendered: list, fragments: dict,
+                 removed: list[str], keep: list[str]) -> Traces:
+    """The Traces of this build: the last ones evolved, or made from scratch when there are none
+    or half of their table is no longer read (a long serve session, a site that shrank)."""
+    if previous is not None and len(previous.paths) + sum(len(r[2]) for r in rendered) < 2 * max(
+            previous.compacted, 10_000):
+        return previous.evolve(changed, rendered, fragments, removed)
+    new = _TraceBuilder(out)
+    for key, (reads, nested) in fragments.items():
+        new.add_fragment(key, reads, nested)
+    for out_path, frame, reads, shown in rendered:
+        new.add(out_path, frame, reads, shown)
+    for out_path in keep:
+        new.keep(out_path, previous, previous.pages[out_path])
+    new.traces.compacted = len(new.traces.paths)
+    return new.traces
+
+
+def _untouched(path: str, trace: PageTrace) -> bool:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return info.st_size == trace.size and info.st_mtime_ns == trace.mtime_ns
+
+
+def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], writer, record: bool,
+                 progress: Callable[[int, int], None] | None = None,
+                 workers: int | None = None) -> tuple[list[Any], dict]:
+    """Render `todo` through `writer`. Returns what each page read and the fragments it shows
+    ((None, ()) without `record`), and what each fragment rendered meanwhile read."""
+    total, done = len(todo), 0
+    fragments: dict = {}
+
+    def render(chunk: list[PageJob]) -> list:
+        used = renderer.markdown.used
+        used_before = set(used)
+        known = set(renderer.fragment_reads)
+        results = []
+        for job in chunk:
+            if record:
+                html, reads, shown = renderer.render_traced(job, jobs)
+            else:
+                html, reads, shown = renderer.render(job, jobs), None, ()
+            writer.write(job.out_path, html)
+            results.append((reads, shown))
+        # the last result also carries the fragments rendered for this chunk and the markdown
+        # bodies it looked up (what it compiled went to the build cache's store, from whichever
+        # process compiled it)
+        new = {key: renderer.fragment_reads[key] for key in renderer.fragment_reads.keys() - known}
+        return [(result, None) for result in results[:-1]] + [(results[-1], (new, list(used - used_before)))]
+
+    def collect(chunk_results: list) -> None:
+        nonlocal done
+        new, used = chunk_results[-1][1]
+        fragments.update(new)
+        renderer.markdown.used.update(used)
+        done += len(chunk_results)
+        if progress:
+            progress(done, total)
+
+    if not todo:
+        return [], fragments
+    threshold = PARALLEL_MIN_PAGES if not writer.in_place else len(todo) + 1
+    results = fan_out(render, todo, threshold, workers=workers, on_chunk=collect, group=lambda job: job.lang)
+    return [result for result, _ in results], fragments

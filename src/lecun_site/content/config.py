@@ -1,0 +1,172 @@
+"""SiteConfig: the settings in content/site.yaml, checked all at once.
+
+Every setting is declared once in SETTINGS (name, default, help); README's table is
+tested against it, so an undocumented setting fails the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, ContentError, Problems, did_you_mean
+from ..records import LANGS, Localized
+from .textfile import DEFAULT_MAX_FILE_SIZE, LineDict, parse_yaml, read_text
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("title", None, "Site title, `{zh, en}` or one string (required)"),
+    Setting("description", None, "One-line description of the site, `{zh, en}`; used in meta tags and feeds"),
+    Setting("base_url", "/", "Where the site is published, e.g. `https://user.github.io/repo/`; `--base-url` overrides it"),
+    Setting("languages", ["zh", "en"], "The site's languages, in menu order"),
+    Setting("default_language", "zh", "Language of a note file without `.zh`/`.en` suffix and of the root page"),
+    Setting("home_note", None, "Slug of the note whose body opens the home page"),
+    Setting("author", None, "Author or organisation named in feeds and meta tags"),
+    Setting("max_file_size", DEFAULT_MAX_FILE_SIZE, "Largest content file accepted, in bytes"),
+    Setting("allow_raw_html", False, "Let raw HTML in markdown through (unsafe for untrusted content; off by default)"),
+    Setting("allow_embeds", False, "Let `<iframe>` embeds of YouTube/Vimeo/Bilibili through while raw HTML stays escaped"),
+    Setting("cname", None, "Custom domain written to `CNAME` for GitHub Pages"),
+    Setting("local", False, "Write links that work when the output is opened from disk (file://), as `--local` does"),
+)
+
+_KNOWN = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: Localized
+    description: Localized = Localized()
+    base_url: str = "/"
+    languages: tuple[str, ...] = LANGS
+    default_language: str = "zh"
+    home_note: str | None = None
+    author: str | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    allow_raw_html: bool = False
+    allow_embeds: bool = False
+    cname: str | None = None
+    local: bool = False
+    path: str = "site.yaml"
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always ending in '/': '/repo/' for https://u.github.io/repo/."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def absolute(self, site_path: str) -> str:
+        """An absolute URL for a site path such as '/zh/notes/x/' (base-aware)."""
+        base = self.base_url if self.base_url.endswith("/") else self.base_url + "/"
+        return base + site_path.lstrip("/")
+
+
+def localized_value(value: Any) -> Localized | None:
+    """`{zh, en}` or a plain string → Localized; None when it is neither."""
+    if isinstance(value, str):
+        return Localized.same(value.strip())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Localized.same(str(value))
+    if isinstance(value, dict) and value and set(value) <= set(LANGS):
+        if all(isinstance(v, (str, int, float)) and not isinstance(v, bool) or v is None for v in value.values()):
+            return Localized(
+                zh=str(value["zh"]).strip() if value.get("zh") is not None else None,
+                en=str(value["en"]).strip() if value.get("en") is not None else None,
+            )
+    return None
+
+
+def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
+    """Read content/site.yaml; raise BuildFailed listing every bad or unknown key."""
+    from ..errors import BuildFailed
+
+    path = content_dir / "site.yaml"
+    display = str(path)
+    problems = Problems()
+    if not path.is_file():
+        raise BuildFailed([ConfigError(display, "site.yaml is missing",
+                                       hint="create content/site.yaml with at least `title: {zh: …, en: …}`")])
+    if path.is_symlink() and not path.resolve().is_relative_to(content_dir.resolve()):
+        raise BuildFailed([ConfigError(display, "site.yaml is a link to outside the content folder; refused",
+                                       hint="copy the file into the content folder instead of linking to it")])
+    try:
+        data = parse_yaml(display, read_text(path, display))
+    except ContentError as exc:  # unreadable file or bad YAML
+        raise BuildFailed([ConfigError(exc.path, exc.message, line=exc.line, column=exc.column, hint=exc.hint)]) from None
+    if data is None:
+        data = LineDict()
+    if not isinstance(data, dict):
+        raise BuildFailed([ConfigError(display, "site.yaml must be a mapping of settings", line=1,
+                                       hint="write one `setting: value` per line, e.g. `title: {zh: …, en: …}`")])
+    lines = getattr(data, "lines", {})
+
+    def bad(key: str, message: str, hint: str | None = None) -> None:
+        problems.add(ConfigError(display, message, line=lines.get(key), field=key, hint=hint))
+
+    for key in data:
+        if key not in _KNOWN:
+            bad(str(key), f"unknown setting '{key}'",
+                did_you_mean(str(key), _KNOWN) or "see the settings table in README.md")
+
+    values: dict[str, Any] = {}
+    title = localized_value(data.get("title"))
+    if title is None:
+        bad("title", "`title` is required: a string or `{zh: …, en: …}`", "add `title: {zh: …, en: …}`")
+        title = Localized.same("lecun-site")
+    values["title"] = title
+    if "description" in data:
+        description = localized_value(data["description"])
+        if description is None:
+            bad("description", "`description` must be a string or `{zh: …, en: …}`",
+                "write `description: {zh: …, en: …}`, or one text for both languages")
+        else:
+            values["description"] = description
+    if "base_url" in data:
+        if not isinstance(data["base_url"], str) or not data["base_url"].strip():
+            bad("base_url", "`base_url` must be a URL such as https://user.github.io/repo/",
+                "write where the site is published, or `/` for the root of any server")
+        else:
+            values["base_url"] = data["base_url"].strip()
+    if "languages" in data:
+        langs = data["languages"]
+        if not isinstance(langs, list) or not langs or any(l not in LANGS for l in langs) or len(set(langs)) != len(langs):
+            bad("languages", f"`languages` must list some of {', '.join(LANGS)} once each", "write `languages: [zh, en]`")
+        else:
+            values["languages"] = tuple(langs)
+    if "default_language" in data:
+        if data["default_language"] not in LANGS:
+            bad("default_language", f"`default_language` must be one of {', '.join(LANGS)}",
+                "write `default_language: zh` or `default_language: en`")
+        else:
+            values["default_language"] = data["default_language"]
+    for key in ("home_note", "author", "cname"):
+        if key in data and data[key] is not None:
+            if not isinstance(data[key], str):
+                bad(key, f"`{key}` must be a string", f"write `{key}: some text`")
+            else:
+                values[key] = data[key].strip()
+    if "max_file_size" in data:
+        if not isinstance(data["max_file_size"], int) or isinstance(data["max_file_size"], bool) or data["max_file_size"] < 1024:
+            bad("max_file_size", "`max_file_size` must be a whole number of bytes, at least 1024",
+                "write e.g. `max_file_size: 4194304` for 4 MiB")
+        else:
+            values["max_file_size"] = data["max_file_size"]
+    for key in ("allow_raw_html", "allow_embeds", "local"):
+        if key in data:
+            if not isinstance(data[key], bool):
+                bad(key, f"`{key}` must be true or false", f"write `{key}: true` or `{key}: false`")
+            else:
+                values[key] = data[key]
+    if base_url:
+        values["base_url"] = base_url
+    problems.raise_if_errors()
+    return SiteConfig(path=display, **values)

@@ -1,0 +1,487 @@
+"""PageJob → HTML. The Jinja environment, view objects, and the i18n `t()` function.
+
+Templates get small view objects built here, never raw records. Autoescape is on,
+undefined variables fail (StrictUndefined), and `t(key)` fails on a string missing in
+the page's language. Content is never run through Jinja: bodies are rendered by
+markdown.py and passed in as Markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .. import urls
+from ..errors import Problems, TemplateError
+from ..site.graph import SiteGraph, link_target
+from .markdown import Compiler, RenderEnv, render_inline, render_markdown
+from ..site.pages import PageJob, counterpart
+from ..records import Citation, FuzzyDate, Localized, Turn, format_timestamp, parse_timestamp
+from ..content.textfile import parse_yaml
+from .reads import Recorder, fingerprint, track
+from .jinja_env import make_environment
+from ..urls import media_link  # noqa: F401 - templates' global, tests import it from here
+
+GRAPH = (("g",),)  # the root of reads of the graph; JOBS: of the list of every page (the sitemap's)
+JOBS = (("j",),)
+PACKAGE_I18N = Path(__file__).resolve().parents[1] / "i18n"
+
+
+def load_ui_strings(content_i18n: dict[str, dict[str, str]], languages) -> dict[str, dict[str, str]]:
+    """The package's UI strings, overridden and extended by content/i18n/*.yaml."""
+    strings: dict[str, dict[str, str]] = {}
+    for lang in languages:
+        path = PACKAGE_I18N / f"{lang}.yaml"
+        base = parse_yaml(str(path), path.read_text(encoding="utf-8")) if path.is_file() else {}
+        strings[lang] = {**dict(base or {}), **content_i18n.get(lang, {})}
+    return strings
+
+
+@dataclass
+class Ref:
+    """A numbered reference at the foot of a page."""
+
+    number: int
+    source: Any  # SourceView
+    at: str | None
+    href: str
+    backrefs: list[str] = field(default_factory=list)
+
+
+# Page.link writes this marker around a site path; Renderer.render replaces it with a URL
+# relative to the page. Content cannot smuggle one in that matters: what it holds is escaped
+# text, and a forged marker would only turn into a relative path.
+LINK_START, LINK_END = "\x01", "\x02"
+_LINK_MARKER = re.compile("\x01([^\x01\x02]*)\x02")
+
+
+class Page:
+    """Everything a template needs for one page, built lazily from the graph."""
+
+    def __init__(self, renderer: "Renderer", job: PageJob, recorder: Recorder | None = None) -> None:
+        self.r = renderer
+        # with a recorder, every read of the graph is noted (reads.py): the page's signature
+        self.recorder = recorder
+        self.graph = track(renderer.graph, GRAPH, recorder)
+        self.job = job
+        self.lang = job.lang or renderer.graph.config.default_language
+        self.kind = job.kind
+        self.url = job.url
+        self.key = job.key
+        self.refs: list[Ref] = []
+        self._ref_index: dict[tuple[str, str | None], Ref] = {}
+        self.fallback = False
+        self.local = renderer.local
+
+    # ---- strings, dates, urls
+    def t(self, key: str, **values) -> str:
+        try:
+            text = self.r.strings[self.lang][key]
+            if self.recorder is not None:
+                self.recorder.note((("s", self.lang), ("i", key)), text)
+        except KeyError:
+            raise TemplateError(f"UI string '{key}' is missing for language '{self.lang}' "
+                                f"(add it to content/i18n/{self.lang}.yaml)") from None
+        return text.format(**values) if values else text
+
+    def loc(self, text: Localized) -> str:
+        return text.get(self.lang)
+
+    def date(self, value: FuzzyDate | None) -> str:
+        return value.format(self.lang) if value else ""
+
+    def link(self, site_path: str) -> str:
+        """A link to a site path. While the page renders it is a marker; Renderer.render makes
+        it relative to the page at the end, so that fragments can be shared between pages."""
+        return f"{LINK_START}{site_path}{LINK_END}"
+
+    def fragment(self, macro, *args, once: bool = False) -> Markup:
+        """The output of `macro(page, *args)`, rendered once per language and build: for
+        macros whose output does not depend on the page they are on (no citation numbers).
+        `once`: the fragment is shown on one page only (an event with its anchor, on the
+        timeline), so it is rendered and not kept.
+
+        A recorded fragment keeps its reads apart, under its key; a page that shows it notes
+        the key (reads.Recorder.fragments), so that page signatures hold whether the fragment
+        was rendered for this page or reused, without a copy of its reads in every page."""
+        if once:
+            return macro(self, *args)
+        renderer = self.r
+        key = (macro.name, self.lang, args)
+        found = renderer.fragments.get(key)
+        recorder = self.recorder
+        if recorder is None:
+            if found is None:
+                found = renderer.fragments[key] = macro(self, *args)
+            return found
+        if found is None or key not in renderer.fragment_reads:
+            found, reads, nested = recorder.capture(lambda: macro(self, *args))
+            renderer.fragments[key] = found
+            renderer.fragment_reads[key] = (reads, frozenset(nested))
+        recorder.fragments.add(key)
+        return found
+
+    def asset(self, name: str) -> str:
+        return self.link("/static/" + name)
+
+    def absolute(self, site_path: str) -> str:
+        return self.graph.config.absolute(site_path)
+
+    @property
+    def other_langs(self) -> list[str]:
+        return [l for l in self.graph.languages if l != self.lang]
+
+    def lang_name(self, lang: str) -> str:
+        text = self.r.strings[lang]["lang_name"]
+        if self.recorder is not None:
+            self.recorder.note((("s", lang), ("i", "lang_name")), text)
+        return text
+
+    def counterpart(self, lang: str) -> str:
+        return counterpart(self.job, lang)
+
+    # ---- views of records. A view counts as read whole (root ("v", lang, kind, key)): views are
+    # small, and a page that shows one shows most of it; notes and transcripts are read field by field.
+    def _view(self, kind: str, key: str):
+        views = self.r.views(self.lang)
+        view = getattr(views, kind)(key)
+        if self.recorder is not None:
+            path = (("v", self.lang, kind, key),)
+            if path not in self.recorder.current:
+                self.recorder.current[path] = views.fingerprint(kind, key, view)
+        return view
+
+    def person(self, person_id: str):
+        return self._view("person", person_id)
+
+    def topic(self, topic_id: str):
+        return self._view("topic", topic_id)
+
+    def source(self, source_id: str):
+        return self._view("source", source_id)
+
+    def note(self, slug: str):
+        """(the note in the page's language, or its fallback; the note in all its languages)"""
+        group = self.graph.notes[slug]
+        return group.version(self.lang), group
+
+    def transcript(self, slug: str):
+        group = self.graph.transcripts[slug]
+        return group.version(self.lang), group
+
+    def event(self, event_id: str):
+        return self._view("event", event_id)
+
+    def quote(self, quote_id: str):
+        return self._view("quote", quote_id)
+
+    def discrepancy(self, disc_id: str):
+        return self.graph.discrepancies[disc_id]
+
+    def disputes(self, kind: str, key: str) -> list:
+        return [self.discrepancy(d) for d in self.graph.disputes.get(kind, {}).get(key, [])]
+
+    # ---- citations
+    def cite_href(self, cite: Citation) -> str:
+        """Where a citation points: the transcript turn it names, else the source page."""
+        anchor = cite.turn_anchor
+        slug = self.graph.transcript_for_source(cite.source)
+        if anchor and slug:
+            return self.link(urls.transcript(self.lang, slug) + "#" + anchor)
+        return self.link(urls.source(self.lang, cite.source))
+
+    def cite(self, source_id: str, at: str | None) -> tuple[int, str]:
+        key = (source_id, at)
+        ref = self._ref_index.get(key)
+        if ref is None:
+            ref = Ref(len(self.refs) + 1, self.source(source_id) if source_id in self.graph.sources else None, at,
+                      self.cite_href(Citation(source_id, at)) if source_id in self.graph.sources else "#")
+            self.refs.append(ref)
+            self._ref_index[key] = ref
+        backref = f"cite-{ref.number}-{len(ref.backrefs) + 1}"
+        ref.backrefs.append(backref)
+        return ref.number, backref
+
+    # ---- markdown
+    def markdown(self, text: str, first_line: int = 1, anchors: set | None = None):
+        env = RenderEnv(link=self._resolve_link, cite=self.cite, allow_raw_html=self.graph.config.allow_raw_html,
+                        allow_embeds=self.graph.config.allow_embeds, first_line=first_line, compiler=self.r.markdown,
+                        heading_anchors=anchors if anchors is not None else set())
+        return render_markdown(text, env)
+
+    def md(self, text: str) -> Markup:
+        return Markup(self.markdown(text).html)
+
+    def inline(self, text: str) -> Markup:
+        return Markup(render_inline(text))
+
+    def _resolve_link(self, target: str, line: int | None) -> str | None:
+        # one read, root ("l", target): what the link resolves to, not every record it looked at
+        found = link_target(self.r.graph, target)
+        if self.recorder is not None:
+            self.recorder.note((("l", target),), found)
+        if found is None:
+            return None
+        kind, key, anchor = found
+        site_path = urls.internal(self.lang, kind, key)
+        return self.link(site_path + (f"#{anchor}" if anchor else ""))
+
+    def json(self, value: Any) -> Markup:
+        """JSON for a <script type="application/json"> element: no '</script>' or '<!--' can break
+        out, as < > & and the JS line separators are written as \\u escapes. NaN and infinity,
+        which JSON cannot hold, are a TemplateError rather than invalid JSON."""
+        try:
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise TemplateError(f"cannot write {type(value).__name__} as JSON: {exc}") from None
+        for char in "<>&\u2028\u2029":
+            text = text.replace(char, f"\\u{ord(char):04x}")
+        return Markup(text)
+
+
+# --------------------------------------------------------------------------- views
+
+
+@dataclass
+class PersonView:
+    id: str
+    name: str
+    other_name: str
+    aliases: tuple[str, ...]
+    role: str
+    bio: str
+    born: str
+    url: str  # site path
+    fallback: bool
+
+
+@dataclass
+class TopicView:
+    id: str
+    name: str
+    other_name: str
+    summary: str
+    url: str
+    auto: bool
+    fallback: bool
+    related: list[str]
+
+
+@dataclass
+class SourceView:
+    id: str
+    title: str
+    kind: str
+    url: str | None
+    media_url: str | None
+    date: str
+    publisher: str
+    summary: str
+    page: str  # site path of its page
+    speakers: list[str]
+    transcript: str | None
+
+
+@dataclass
+class EventView:
+    id: str
+    anchor: str
+    date: str
+    date_iso: str
+    decade: int
+    title: str
+    detail: str
+    people: list[str]
+    topics: list[str]
+    sources: list[Citation]
+    notes: list[str]
+    url: str
+    fallback: bool
+
+
+@dataclass
+class QuoteView:
+    id: str
+    anchor: str
+    text: str
+    original: str | None  # the text in the language the source gives it, when that is not the page's
+    speaker: str | None
+    speaker_label: str
+    source: Citation | None
+
+
+# What of the graph views are made from. core.run takes views as they were when an edit shares
+# all of these with the last build's graph (a note's text edited); _ViewGraph holds views to it.
+VIEW_READS = ("config", "people", "topics", "sources", "events", "quotes", "event_notes", "source_transcripts")
+
+
+class _ViewGraph:
+    """The graph as views see it: only VIEW_READS (and what derives from them)."""
+
+    __slots__ = ("_graph",)
+
+    def __init__(self, graph: SiteGraph) -> None:
+        self._graph = graph
+
+    def __getattr__(self, name: str):
+        if name in VIEW_READS or name in ("languages", "transcript_for_source"):  # config; source_transcripts
+            return getattr(self._graph, name)
+        raise AttributeError(f"views read only {', '.join(VIEW_READS)} of the graph, not '{name}' "
+                             "(add it to render.VIEW_READS, which core.run relies on)")
+
+
+class Views:
+    """View objects for one language, made once per build and shared by every page of that language."""
+
+    def __init__(self, graph: SiteGraph, lang: str) -> None:
+        self.graph = _ViewGraph(graph)
+        self.lang = lang
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._fps: dict[tuple[str, str], Any] = {}
+
+    def fingerprint(self, kind: str, key: str, view) -> Any:
+        """reads.fingerprint of a view, worked out once per view and build."""
+        found = self._fps.get((kind, key))
+        if found is None:
+            found = self._fps[(kind, key)] = fingerprint(view)
+        return found
+
+    def _cached(self, kind: str, key: str, make):
+        found = self._cache.get((kind, key))
+        if found is None:
+            found = self._cache[(kind, key)] = make()
+        return found
+
+    def person(self, person_id: str) -> PersonView:
+        def make():
+            p = self.graph.people[person_id]
+            other = [l for l in self.graph.languages if l != self.lang]
+            other_name = p.name.get(other[0]) if other else ""
+            return PersonView(person_id, p.name.get(self.lang), other_name if other_name != p.name.get(self.lang) else "",
+                              p.aliases, p.role.get(self.lang), p.bio.get(self.lang),
+                              p.born.format(self.lang) if p.born else "", urls.person(self.lang, person_id),
+                              p.name.is_fallback(self.lang) or p.bio.is_fallback(self.lang))
+        return self._cached("person", person_id, make)
+
+    def topic(self, topic_id: str) -> TopicView:
+        def make():
+            t = self.graph.topics[topic_id]
+            other = [l for l in self.graph.languages if l != self.lang]
+            other_name = t.name.get(other[0]) if other else ""
+            return TopicView(topic_id, t.name.get(self.lang), other_name if other_name != t.name.get(self.lang) else "",
+                             t.summary.get(self.lang), urls.topic(self.lang, topic_id), t.auto,
+                             t.summary.is_fallback(self.lang), [r for r in t.related if r in self.graph.topics])
+        return self._cached("topic", topic_id, make)
+
+    def source(self, source_id: str) -> SourceView:
+        def make():
+            s = self.graph.sources[source_id]
+            return SourceView(source_id, s.title.get(self.lang), s.kind, s.url, s.media_url or _video(s.url),
+                              s.date.format(self.lang) if s.date else "", s.publisher.get(self.lang),
+                              s.summary.get(self.lang), urls.source(self.lang, source_id),
+                              [p for p in s.speakers if p in self.graph.people],
+                              self.graph.transcript_for_source(source_id))
+        return self._cached("source", source_id, make)
+
+    def event(self, event_id: str) -> EventView:
+        def make():
+            e = self.graph.events[event_id]
+            return EventView(event_id, e.anchor, e.date.format(self.lang), e.date.iso, e.date.decade_start,
+                             e.title.get(self.lang), e.detail.get(self.lang), list(e.people), list(e.topics),
+                             list(e.sources), self.graph.event_notes.get(event_id, []),
+                             urls.timeline(self.lang) + "#" + e.anchor,
+                             e.title.is_fallback(self.lang) or e.detail.is_fallback(self.lang))
+        return self._cached("event", event_id, make)
+
+    def quote(self, quote_id: str) -> QuoteView:
+        def make():
+            q = self.graph.quotes[quote_id]
+            original = q.text.get(q.lang) if q.lang and q.lang != self.lang and q.text.has(q.lang) else None
+            speaker = q.speaker if q.speaker in self.graph.people else None
+            label = self.person(speaker).name if speaker else q.speaker
+            return QuoteView(quote_id, q.anchor, q.text.get(self.lang), original, speaker, label, q.source)
+        return self._cached("quote", quote_id, make)
+
+
+
+def _video(url: str | None) -> str | None:
+    if url and re.match(r"^https?://(?:www\.)?(?:youtube\.com/watch|youtu\.be/)", url):
+        return url
+    return None
+
+
+# --------------------------------------------------------------------------- renderer
+
+
+class Renderer:
+    """Renders pages of one graph. `render_traced` also gives what the page read (reads.py),
+    from which the build core signs it; fragments shared between pages carry their reads."""
+
+    def __init__(self, graph: SiteGraph, templates_dir: Path, *, local: bool = False, drafts: bool = False,
+                 bytecode_folder: Path | None = None, reload_templates: bool = True,
+                 env: jinja2.Environment | None = None) -> None:
+        self.graph = graph
+        self.local = local or graph.config.local  # --local or `local: true` in site.yaml
+        self.drafts = drafts
+        self.strings = load_ui_strings(graph.i18n, graph.languages)
+        self._views = {lang: Views(graph, lang) for lang in graph.languages}
+        self.markdown = Compiler()  # this renderer's compiled bodies (core.run gives it the cache's store)
+        self.fragments: dict[tuple, Markup] = {}
+        # what each recorded fragment read: key -> (reads, keys of the fragments it shows)
+        self.fragment_reads: dict[tuple, tuple[dict, frozenset]] = {}
+        self._relative = urls.Relative(self.local)
+        # `env`: one kept by the caller (serve's Builder), which reloads only templates that changed
+        self.env = env or make_environment(templates_dir, bytecode_folder, reload_templates)
+        self._check_strings()
+
+    def _check_strings(self) -> None:
+        langs = list(self.strings)
+        for lang in langs:
+            for other in langs:
+                missing = sorted(set(self.strings[other]) - set(self.strings[lang]))
+                if missing:
+                    raise TemplateError(f"UI strings missing for '{lang}': {', '.join(missing)} "
+                                        f"(they exist for '{other}')")
+
+    def views(self, lang: str) -> Views:
+        return self._views[lang]
+
+    def render(self, job: PageJob, all_jobs: list[PageJob] | None = None) -> str:
+        return self._render(job, all_jobs, None)
+
+    def render_traced(self, job: PageJob, all_jobs: list[PageJob] | None = None) -> tuple[str, dict, frozenset]:
+        """The page, every path it read with the fingerprint of what it found (reads.py), and the
+        keys of the shared fragments it shows (their reads are in `fragment_reads`)."""
+        recorder = Recorder()
+        html = self._render(job, all_jobs, recorder)
+        return html, recorder.current, frozenset(recorder.fragments)
+
+    def _render(self, job: PageJob, all_jobs: list[PageJob] | None, recorder: Recorder | None) -> str:
+        page = Page(self, job, recorder)
+        try:
+            template = self.env.get_template(job.template)
+            html = template.render(page=page, graph=page.graph, site=page.graph.config,
+                                   jobs=track(all_jobs or [], JOBS, recorder))
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from exc
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"{job.template} (page {job.url}): {exc.message}") from exc
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"template '{exc.name}' not found (page {job.url})") from exc
+        return self._resolve_links(html, job, page)
+
+    def _resolve_links(self, html: str, job: PageJob, page: Page) -> str:
+        if LINK_START not in html:
+            return html
+        if job.kind == "404":  # served at any depth by GitHub Pages: base-absolute links
+            base = page.graph.config.base_path
+            return _LINK_MARKER.sub(lambda m: base + m[1].lstrip("/"), html)
+        link = self._relative.for_page(job.url)
+        return _LINK_MARKER.sub(lambda match: link(match[1]), html)
