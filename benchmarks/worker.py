@@ -52,8 +52,8 @@ def reset_hwm() -> bool:
 
 
 def run_build(args) -> dict:
-    import lecun_site.cli as cli
     import lecun_site.build.pipeline as pipeline
+    import lecun_site.cli as cli
 
     captured = {}
     original = pipeline.build_site
@@ -118,9 +118,9 @@ def _timed_line_edit(builder, path: Path, pattern: str, replacement: str) -> dic
 
 
 def run_serve(args) -> dict:
-    from lecun_site.serve.session import Builder
     from lecun_site.build.pipeline import BuildOptions
-    from lecun_site.serve.watch import ChangeKind, WatchRoots, Watcher
+    from lecun_site.serve.session import Builder
+    from lecun_site.serve.watch import ChangeKind, Watcher, WatchRoots
 
     content, out = Path(args.content), Path(args.out)
     # the options cmd_serve gives the Builder

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from conftest import ROOT
+
 from lecun_site.serve.watch import ChangeKind
 
 # Template edits, applied in this order: each makes pages show something they did not show.

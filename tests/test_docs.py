@@ -3,6 +3,7 @@
 import re
 
 from conftest import ROOT
+
 from lecun_site.cli import _parser
 from lecun_site.content.config import SETTINGS
 

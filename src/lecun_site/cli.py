@@ -168,10 +168,10 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from .build.pipeline import BuildOptions, check_output_dir
     from .serve.devserver import DevServer
     from .serve.session import Builder
-    from .build.pipeline import BuildOptions, check_output_dir
-    from .serve.watch import WatchRoots, Watcher
+    from .serve.watch import Watcher, WatchRoots
 
     options = BuildOptions(
         content=Path(args.content), out=Path(args.out),
@@ -278,8 +278,8 @@ def _index_in_background(out: Path, stop: threading.Event) -> None:
     """serve's search index: made once, after the first build, while the site is already served
     (Pagefind takes a while on a large site; saves after this are not indexed). Setting `stop`
     ends it, leaving nothing of it behind."""
-    from .errors import Problems
     from .build.search import Stopped, index_search
+    from .errors import Problems
 
     problems = Problems()
     try:

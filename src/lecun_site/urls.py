@@ -9,8 +9,8 @@ come from SiteConfig.absolute.
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from typing import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 def home(lang: str) -> str:

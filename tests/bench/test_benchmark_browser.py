@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from benchmarks import browser, gen_corpus
-from conftest import ROOT
 
 
 def test_a_save_is_timed_until_the_open_page_shows_it(tmp_path: Path) -> None:

@@ -2,11 +2,10 @@
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEEDS, SITES, soup, tree_bytes
+
 from lecun_site.check import check_site
 
 PAGE_TYPES = [
@@ -113,10 +112,10 @@ def test_events_shown_once_on_the_timeline_are_rendered_but_not_remembered(minim
     """Fragments (events, quotes, note cards) are remembered for the pages that reuse them; the
     timeline's anchored events are each shown once, so remembering them would only hold
     memory, a third of all fragments on a large site (issue 7)."""
-    from lecun_site.errors import Problems
-    from lecun_site.site.pages import plan_pages
     from lecun_site.build.pipeline import BuildOptions, load_site
+    from lecun_site.errors import Problems
     from lecun_site.render.page import Renderer
+    from lecun_site.site.pages import plan_pages
 
     graph = load_site(BuildOptions(content=minimal_site, out=tmp_path / "_site"), Problems(), {})
     jobs = plan_pages(graph)
@@ -350,7 +349,6 @@ def test_builds_collect_garbage_less_often_and_restore_the_thresholds(minimal_si
     import gc
 
     from lecun_site.build import core, pipeline
-
     from lecun_site.serve import session as incremental
 
     seen = []
@@ -429,8 +427,8 @@ def test_two_sites_built_in_one_process_equal_two_processes(minimal_site, tmp_pa
 def test_build_and_serve_publish_the_same_static_files(minimal_site, tmp_path):
     """One rule (output.static_files) for both writers: hidden files and folders (static/.git/,
     .DS_Store) and editor leftovers stay out of the site. serve used to copy static/.git/config."""
-    from lecun_site.serve.session import Builder
     from lecun_site.build.pipeline import BuildOptions, build_site
+    from lecun_site.serve.session import Builder
 
     static = tmp_path / "static"
     shutil.copytree(ROOT / "static", static)

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, tree_bytes
+
 from lecun_site.build import cache as cache_module
-from lecun_site.build import core, pipeline
+from lecun_site.build import core
 from lecun_site.build.pipeline import BuildOptions, build_site
 
 

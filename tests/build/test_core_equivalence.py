@@ -17,12 +17,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
-
 from conftest import SITES, tree_bytes
 from edits import EDITS, Site
-from lecun_site.serve.session import Builder
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
 from lecun_site.build.pipeline import BuildOptions, build_site
+from lecun_site.serve.session import Builder
 
 pytestmark = pytest.mark.slow
 

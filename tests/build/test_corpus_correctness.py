@@ -18,7 +18,6 @@ files, an excerpt of the first difference and the edits applied so far.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import shutil
@@ -27,13 +26,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, tree_bytes
 
 from benchmarks import gen_corpus
-from conftest import ROOT, tree_bytes
-from lecun_site.serve.session import Builder
 from lecun_site.build.pipeline import BuildOptions, build_site
+from lecun_site.serve.session import Builder
 from lecun_site.serve.watch import WatchRoots, classify_change
-
 
 HUB_PERSON = gen_corpus.HUB_PERSON
 

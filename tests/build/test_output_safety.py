@@ -16,11 +16,16 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, tree_bytes
+
 from lecun_site.build import output
+from lecun_site.build.output import (
+    PROJECT_ROOT,
+    check_output_dir,
+    recover_interrupted,
+    swap_into_place,
+)
 from lecun_site.errors import OutputError
-from lecun_site.build.output import PROJECT_ROOT, check_output_dir, recover_interrupted, swap_into_place
 
 
 def leftovers(out: Path) -> list[str]:

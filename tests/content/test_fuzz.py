@@ -14,21 +14,20 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lecun_site.errors import ContentError, Problems
-from lecun_site.content.loader import (
-    FrontMatter,
+from lecun_site.content.frontmatter import FrontMatter, split_front_matter
+from lecun_site.content.notes import parse_note
+from lecun_site.content.textfile import parse_toml, parse_yaml
+from lecun_site.content.transcripts import parse_transcript
+from lecun_site.content.yaml_records import (
     parse_discrepancies,
     parse_events,
     parse_i18n,
-    parse_note,
     parse_person,
     parse_quotes,
     parse_source,
     parse_topic,
-    parse_transcript,
-    split_front_matter,
 )
-from lecun_site.render.markdown import RenderEnv, render_inline, render_markdown
+from lecun_site.errors import ContentError, Problems
 from lecun_site.records import (
     DateError,
     Discrepancy,
@@ -41,7 +40,7 @@ from lecun_site.records import (
     Topic,
     Transcript,
 )
-from lecun_site.content.textfile import parse_toml, parse_yaml
+from lecun_site.render.markdown import RenderEnv, render_inline, render_markdown
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -28,11 +28,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, SITES, soup
-from lecun_site.errors import ContentError, Problems
-from lecun_site.content.loader import parse_events
+
 from lecun_site.content.textfile import MAX_ALIAS_VALUES, parse_yaml, read_text
+from lecun_site.content.yaml_records import parse_events
+from lecun_site.errors import ContentError, Problems
 
 HOSTILE = SITES / "hostile"
 CASES = sorted(p.name for p in HOSTILE.iterdir() if p.is_dir())
@@ -215,7 +215,9 @@ def test_pathological_bodies_render_in_bounded_time(body):
     try:
         result = run_bounded(f"""
 from lecun_site.errors import Problems
-from lecun_site.content.loader import parse_note, parse_transcript, scan_body
+from lecun_site.content.notes import parse_note
+from lecun_site.content.transcripts import parse_transcript
+from lecun_site.content.body import scan_body
 from lecun_site.render.markdown import render_markdown
 body = {body}
 assert render_markdown(body).html

@@ -1,11 +1,14 @@
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from lecun_site.errors import ContentError, Problems
-from lecun_site.content.loader import parse_events, parse_note, parse_person, parse_transcript, split_front_matter, scan_body
+from lecun_site.content.body import scan_body
+from lecun_site.content.frontmatter import split_front_matter
+from lecun_site.content.notes import parse_note
 from lecun_site.content.textfile import parse_yaml
+from lecun_site.content.transcripts import parse_transcript
+from lecun_site.content.yaml_records import parse_events, parse_person
+from lecun_site.errors import ContentError, Problems
 
 FOREIGN = Path(__file__).resolve().parents[1] / "sites" / "foreign"
 
@@ -200,8 +203,8 @@ def test_the_shape_walk_is_skipped_only_where_nothing_can_be_deep_or_aliased():
 
 @pytest.mark.parametrize("text", ["- " * 60 + "x", "[" * 60 + "]" * 60, "".join(" " * i + "k:\n" for i in range(60))])
 def test_deep_yaml_is_refused_with_or_without_the_shortcut(text):
-    from lecun_site.errors import ContentError
     from lecun_site.content.textfile import parse_yaml
+    from lecun_site.errors import ContentError
 
     with pytest.raises(ContentError, match="nested more than"):
         parse_yaml("deep.yaml", text)

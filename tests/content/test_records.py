@@ -7,9 +7,15 @@ import pytest
 
 from lecun_site import records
 from lecun_site.content.config import load_config
-from lecun_site.errors import Problems
 from lecun_site.content.loader import FilePart, content_files, load_file
-from lecun_site.records import Citation, DateError, FuzzyDate, Localized, parse_timestamp
+from lecun_site.errors import Problems
+from lecun_site.records import (
+    Citation,
+    DateError,
+    FuzzyDate,
+    Localized,
+    parse_timestamp,
+)
 
 
 @pytest.mark.parametrize(

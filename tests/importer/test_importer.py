@@ -3,19 +3,18 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import soup
+
+from lecun_site.content.transcripts import parse_transcript
 from lecun_site.errors import Problems
+from lecun_site.importer.cues import ImportedHeading, parse_timecode
 from lecun_site.importer.subtitles import (
-    ImportedHeading,
     TranscriptMeta,
     _lang_from_name,
     _slug_from_name,
-    parse_subtitles,
-    parse_timecode,
     render_transcript,
 )
-from lecun_site.content.loader import parse_transcript
+from lecun_site.importer.turns import parse_subtitles
 from lecun_site.render.markdown import render_markdown
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "subtitles"

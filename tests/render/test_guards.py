@@ -10,12 +10,11 @@ from pathlib import Path
 import jinja2
 import markupsafe
 import pytest
+from conftest import tree_bytes
 from jinja2.compiler import CodeGenerator
 
-from conftest import tree_bytes
 from lecun_site.render import jinja_env
 from lecun_site.render.jinja_env import LeanTemplateCode, make_environment
-
 
 CHECK = jinja_env.lean_code_problem
 

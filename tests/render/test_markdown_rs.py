@@ -7,14 +7,13 @@ import json
 import re
 
 import pytest
+from conftest import ROOT, TESTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, TESTS
 from benchmarks import gen_corpus
-from lecun_site.render import markdown
-from lecun_site.render import markdown_rs
-from lecun_site.content.loader import split_front_matter
+from lecun_site.content.frontmatter import split_front_matter
+from lecun_site.render import markdown, markdown_rs
 
 pytestmark = pytest.mark.skipif(markdown_rs.markdown_it_pyrs is None, reason="markdown-it-pyrs is not installed")
 

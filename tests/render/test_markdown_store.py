@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, tree_bytes
-from lecun_site.build import core, pipeline
-from lecun_site.render import markdown
+
+from lecun_site.build import core
 from lecun_site.build.cache import CompiledStore
 from lecun_site.build.pipeline import BuildOptions, build_site
+from lecun_site.render import markdown
 
 
 @pytest.fixture(autouse=True)

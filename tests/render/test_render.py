@@ -10,13 +10,19 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jinja2.compiler import CodeGenerator
-
-import lecun_site
-from hypothesis import given, strategies as st
 from markupsafe import Markup, escape
 
-from lecun_site.render.jinja_env import PROBE_TEMPLATES, LeanTemplateCode, escape_output, make_environment, render_probe
+import lecun_site
+from lecun_site.render.jinja_env import (
+    PROBE_TEMPLATES,
+    LeanTemplateCode,
+    escape_output,
+    make_environment,
+    render_probe,
+)
 
 
 def render_with(generator: type[CodeGenerator]) -> tuple[str, str]:

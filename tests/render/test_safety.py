@@ -17,14 +17,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import soup
 from markupsafe import Markup
 
-from conftest import soup
 from lecun_site.cli import main
 from lecun_site.errors import TemplateError
+from lecun_site.render.jinja_env import make_environment
 from lecun_site.render.markdown import RenderEnv, render_markdown
 from lecun_site.render.page import Page
-from lecun_site.render.jinja_env import make_environment
 
 
 def attack(field: str, short: bool = False) -> str:

@@ -12,10 +12,10 @@ from pathlib import Path
 from urllib.parse import urldefrag
 
 import pytest
-
 from conftest import SITES, soup
-from lecun_site.cli import main
+
 from lecun_site.check import check_site
+from lecun_site.cli import main
 from lecun_site.render.page import media_link
 
 LECTURE = {

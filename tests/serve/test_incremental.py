@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, tree_bytes
-from lecun_site.serve.session import Builder
+
 from lecun_site.build.pipeline import BuildOptions, build_site
+from lecun_site.serve.session import Builder
 
 
 def make_builder(content: Path, out: Path, tmp_path: Path, templates: Path | None = None) -> Builder:
@@ -268,11 +268,11 @@ def test_a_fragment_reused_by_another_page_counts_as_read_there(minimal_site):
     """An event is rendered once per language and reused on every page that lists it; the
     pages that reuse it must record what it read, or an edit of the event would leave them stale."""
     from lecun_site.content.config import load_config
-    from lecun_site.errors import Problems
-    from lecun_site.site.graph import build_graph
     from lecun_site.content.loader import load_content
-    from lecun_site.site.pages import plan_pages
+    from lecun_site.errors import Problems
     from lecun_site.render.page import Renderer
+    from lecun_site.site.graph import build_graph
+    from lecun_site.site.pages import plan_pages
 
     problems = Problems()
     graph = build_graph(load_content(minimal_site, load_config(minimal_site), problems), problems)
@@ -354,10 +354,10 @@ def test_views_read_only_what_core_run_compares(minimal_site):
     """core.run takes views as unchanged when the graph parts in render.VIEW_READS are shared;
     a view that read anything else would make that wrong, so reading it fails."""
     from lecun_site.content.config import load_config
-    from lecun_site.errors import Problems
-    from lecun_site.site.graph import build_graph
     from lecun_site.content.loader import load_content
+    from lecun_site.errors import Problems
     from lecun_site.render.page import Views
+    from lecun_site.site.graph import build_graph
 
     problems = Problems()
     graph = build_graph(load_content(minimal_site, load_config(minimal_site), problems), problems)

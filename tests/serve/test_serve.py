@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import SITES, fake_pagefind, tree_bytes
 
 NOTE_EN = "notes/intro.en.md"
@@ -263,6 +262,7 @@ def test_the_real_serve_process_equals_clean_builds_over_edits_of_every_kind(tmp
     after each rebuild it reports, its output folder equals a clean `build --drafts --base-url /`
     (serve adds nothing to the files: the live-reload script is injected while serving)."""
     import random
+
     from edits import EDITS, Site
 
     site = Site(SITES / "minimal")

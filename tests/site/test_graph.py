@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 
 from lecun_site.content.config import load_config
+from lecun_site.content.loader import load_content
 from lecun_site.errors import Problems
 from lecun_site.site.graph import build_graph
-from lecun_site.content.loader import load_content
 
 
 def graph_of(content: Path, drafts=False):
@@ -161,7 +161,7 @@ def test_alias_naming_two_people_is_an_error(minimal_site):
     ("@/transcripts/conversation#turn-999", None),
 ])
 def test_link_target_names_what_an_internal_link_points_to(minimal_site, target, expected):
-    from lecun_site.site.graph import link_target
+    from lecun_site.site.links import link_target
 
     graph, _ = graph_of(minimal_site)
     assert link_target(graph, target) == expected

@@ -1,16 +1,15 @@
 """The real content/ builds with no errors and no warnings, and keeps its invariants."""
 
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEEDS, soup
+
+from lecun_site.build.pipeline import BuildOptions, build_site
 from lecun_site.check import check_site
 from lecun_site.content.config import load_config
+from lecun_site.content.loader import load_content
 from lecun_site.errors import Problems
 from lecun_site.site.graph import build_graph
-from lecun_site.content.loader import load_content
-from lecun_site.build.pipeline import BuildOptions, build_site
 
 CONTENT = ROOT / "content"
 

@@ -18,12 +18,12 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
-
 from conftest import PUBLISHED_BASE_URL, ROOT, fake_pagefind, soup
+
 from lecun_site.build import search
+from lecun_site.build.pipeline import BuildOptions, build_site
 from lecun_site.check import PageParser
 from lecun_site.errors import Problems
-from lecun_site.build.pipeline import BuildOptions, build_site
 
 CONTENT = ROOT / "content"
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"

@@ -8,7 +8,6 @@ import os
 import shutil
 
 import pytest
-
 from conftest import soup
 
 # The pages axe checks, for each language: home, note, transcript, timeline, person, topic,

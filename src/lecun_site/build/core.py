@@ -28,14 +28,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..content.config import load_config
-from ..errors import Problems
-from ..site.graph import SiteGraph, build_graph, link_target
 from ..content.loader import load_content
-from .output import link_files, static_files
-from ..site.pages import PageJob, plan_pages
-from .parallel import fan_out
-from ..render.reads import SAME, Replay
+from ..errors import Problems
 from ..render.page import VIEW_READS, Renderer
+from ..render.reads import SAME, Replay
+from ..site.graph import SiteGraph, build_graph
+from ..site.links import link_target
+from ..site.pages import PageJob, plan_pages
+from .output import link_files, static_files
+from .parallel import fan_out
 from .search import index_search
 from .signatures import TemplateFingerprints, stable_hash
 

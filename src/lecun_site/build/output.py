@@ -20,9 +20,9 @@ import os
 import shutil
 from pathlib import Path
 
-from . import locks
 from ..content.config import SiteConfig
 from ..errors import OutputError
+from . import locks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 

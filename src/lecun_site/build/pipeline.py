@@ -18,12 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .cache import BuildCache, CacheState, cache_dir
 from ..content.config import SiteConfig, load_config
-from .core import PROJECT_ROOT, BuildOptions, default_dir, load_site, run  # noqa: F401 - re-exported
 from ..errors import BuildFailed, ContentError, Problems
 from ..site.graph import SiteGraph
-from .output import SITE_MARKERS, StagingWriter, check_output_dir, recover_interrupted, static_files  # noqa: F401
+from .cache import BuildCache, CacheState, cache_dir
+from .core import PROJECT_ROOT, BuildOptions, default_dir, load_site, run  # noqa: F401 - re-exported
+from .output import (  # noqa: F401
+    SITE_MARKERS,
+    StagingWriter,
+    check_output_dir,
+    recover_interrupted,
+    static_files,
+)
 from .signatures import stable_hash
 
 

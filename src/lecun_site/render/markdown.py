@@ -21,8 +21,10 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 
-from ..content.loader import _CITATION_RE, unique_anchor
-from .markdown_rs import MARK as _MARK, compile_rs
+from ..content.body import _CITATION_RE
+from ..content.transcripts import unique_anchor
+from .markdown_rs import MARK as _MARK
+from .markdown_rs import compile_rs
 
 EMBED_HOSTS = re.compile(
     r"^https://(?:www\.)?(?:youtube\.com/embed/|youtube-nocookie\.com/embed/|player\.vimeo\.com/video/"

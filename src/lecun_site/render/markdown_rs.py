@@ -59,7 +59,7 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote
 
-from ..content.loader import _CITATION_RE
+from ..content.body import _CITATION_RE
 
 try:
     import markdown_it_pyrs

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +18,20 @@ import jinja2
 from markupsafe import Markup
 
 from .. import urls
-from ..errors import Problems, TemplateError
-from ..site.graph import SiteGraph, link_target
-from .markdown import Compiler, RenderEnv, render_inline, render_markdown
-from ..site.pages import PageJob, counterpart
-from ..records import Citation, FuzzyDate, Localized, Turn, format_timestamp, parse_timestamp
 from ..content.textfile import parse_yaml
-from .reads import Recorder, fingerprint, track
-from .jinja_env import make_environment
+from ..errors import TemplateError
+from ..records import (
+    Citation,
+    FuzzyDate,
+    Localized,
+)
+from ..site.graph import SiteGraph
+from ..site.links import link_target
+from ..site.pages import PageJob, counterpart
 from ..urls import media_link  # noqa: F401 - templates' global, tests import it from here
+from .jinja_env import make_environment
+from .markdown import Compiler, RenderEnv, render_inline, render_markdown
+from .reads import Recorder, fingerprint, track
 
 GRAPH = (("g",),)  # the root of reads of the graph; JOBS: of the list of every page (the sitemap's)
 JOBS = (("j",),)

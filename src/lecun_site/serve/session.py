@@ -23,15 +23,15 @@ from pathlib import Path
 import jinja2
 
 from ..build.cache import BuildCache, cache_dir
-from ..content.config import load_config
 from ..build.core import BuildOptions, Traces, default_dir, load_site, run
-from ..errors import BuildFailed, Problems
-from ..site.graph import NoteGroup, SiteGraph
-from ..render.jinja_env import make_environment
 from ..build.output import InPlaceWriter, StagingWriter, recover_interrupted
-from ..site.pages import PageJob
 from ..build.pipeline import fewer_collections
 from ..build.signatures import TemplateFingerprints, stable_hash
+from ..content.config import load_config
+from ..errors import BuildFailed, Problems
+from ..render.jinja_env import make_environment
+from ..site.graph import NoteGroup, SiteGraph
+from ..site.pages import PageJob
 
 
 @dataclass

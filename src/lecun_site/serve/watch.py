@@ -27,7 +27,7 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from ..content.loader import is_ignored_name
+from ..content.body import is_ignored_name
 
 
 def _not_the_stop_race(record: logging.LogRecord) -> bool:

@@ -14,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..content.config import SiteConfig
-from ..errors import Problems, did_you_mean
 from ..content.loader import ContentSet
+from ..errors import Problems, did_you_mean
 from ..records import (
     Citation,
     Discrepancy,
@@ -30,6 +30,7 @@ from ..records import (
     Transcript,
     is_valid_id,
 )
+from .links import check_links, check_locators
 
 
 @dataclass
@@ -141,9 +142,6 @@ class SiteGraph:
     def transcript_for_source(self, source_id: str) -> str | None:
         slugs = self.source_transcripts.get(source_id) or []
         return slugs[0] if slugs else None
-
-
-# --------------------------------------------------------------------------- resolution
 
 
 class _Names:
@@ -336,8 +334,8 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
     )
     graph.timeline = sorted(events, key=lambda e: (events[e].date.sort_key, e))
     _index(graph)
-    _check_locators(graph, problems)
-    _check_links(graph, content, problems, all_note_slugs)
+    check_locators(graph, problems)
+    check_links(graph, content, problems, all_note_slugs)
     graph.freeze()
     return graph
 
@@ -561,86 +559,3 @@ def _index(graph: SiteGraph) -> None:
                 note_events[slug].append(event_id)
     graph.note_events = note_events
     graph.disputes = {kind: {k: sorted(v) for k, v in table.items()} for kind, table in disputes.items()}
-
-
-def _check_locators(graph: SiteGraph, problems: Problems) -> None:
-    """A `turn-N` or timestamp locator must name a turn of the transcript made from that source."""
-    anchors_of: dict[str, set[str]] = {}  # transcript slug -> its turn anchors, made once
-
-    def check(cite: Citation, path: str) -> None:
-        if not cite.at or cite.source not in graph.sources:
-            return
-        anchor = cite.turn_anchor
-        slug = graph.transcript_for_source(cite.source)
-        if anchor is None or slug is None:
-            return
-        transcript = graph.transcripts[slug].version(graph.config.default_language)
-        anchors = anchors_of.get(slug)
-        if anchors is None:
-            anchors = anchors_of[slug] = {t.anchor for t in transcript.turns} | {
-                t.time_anchor for t in transcript.turns if t.time_anchor}
-        if anchor not in anchors:
-            problems.link_error(path, f"'{cite.at}' names no turn of transcript '{slug}' "
-                                f"({len(transcript.turns)} turns)", line=cite.line,
-                                hint="cite turn-1 … turn-N, or a timestamp that starts a turn")
-
-    for event in graph.events.values():
-        for cite in event.sources:
-            check(cite, event.path)
-    for quote in graph.quotes.values():
-        if quote.source:
-            check(quote.source, quote.path)
-    for group in graph.notes.values():
-        for note in group.versions.values():
-            for cite in (*note.sources, *note.body_citations):
-                check(cite, note.path)
-    for disc in graph.discrepancies.values():
-        for reading in disc.readings:
-            if reading.source:
-                check(reading.source, disc.path)
-
-
-SECTION_PAGES = {"timeline", "people", "topics", "sources", "fact-check", "notes", "search", ""}
-LINKED_TABLES = {"notes", "people", "topics", "sources", "transcripts"}  # @/<table>/<key>: SiteGraph's tables
-_FILE_SUFFIX = re.compile(r"\.(?:zh|en)?\.?md$")
-
-
-def link_target(graph: SiteGraph, target: str) -> tuple[str, str, str] | None:
-    """Split an `@/kind/key#anchor` link into (kind, key, anchor) if it names something that exists."""
-    path, _, anchor = target[2:].partition("#")
-    path = path.strip("/")
-    if path.endswith("md"):  # a link written to the file: @/notes/x.zh.md
-        path = _FILE_SUFFIX.sub("", path)
-    kind, slash, key = path.partition("/")
-    if not slash:
-        if kind not in SECTION_PAGES:
-            return None
-        if kind == "timeline" and anchor and anchor.removeprefix("ev-") not in graph.events:
-            return None
-        if kind == "fact-check" and anchor and anchor.removeprefix("d-") not in graph.discrepancies:
-            return None
-        return (kind or "home", "", anchor)
-    if kind not in LINKED_TABLES or "/" in key or key not in getattr(graph, kind):
-        return None
-    if kind == "transcripts" and anchor:
-        transcript = graph.transcripts[key].version(graph.config.default_language)
-        anchors = {t.anchor for t in transcript.turns} | {t.time_anchor for t in transcript.turns} | {
-            s.anchor for s in transcript.sections}
-        if anchor not in anchors:
-            return None
-    return (kind, key, anchor)
-
-
-def _check_links(graph: SiteGraph, content: ContentSet, problems: Problems, all_note_slugs: set[str]) -> None:
-    for record in [*content.notes, *content.transcripts]:
-        for link in record.links:
-            if link_target(graph, link.target) is None:
-                kind = link.target[2:].split("/")[0].split("#")[0]
-                key = link.target[2:].split("#")[0].strip("/").split("/")[-1]
-                if kind == "notes" and key in all_note_slugs and key not in graph.notes:
-                    problems.warn(record.path, f"link to draft note '{key}' will be broken", line=link.line)
-                    continue
-                pool = {"notes": graph.notes, "people": graph.people, "topics": graph.topics,
-                        "sources": graph.sources, "transcripts": graph.transcripts}.get(kind, SECTION_PAGES)
-                problems.link_error(record.path, f"link '{link.target}' points to nothing", line=link.line,
-                                    hint=did_you_mean(key, pool) or "see the internal link forms in README.md")

@@ -1,0 +1,148 @@
+"""`parse_transcript(display, text, …) -> Transcript`: speakers, sections and timed turns."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ContentError, Problems
+from ..records import Section, Transcript, Turn, is_valid_id, parse_timestamp
+from .body import _FENCE_RE, atx_heading, first_heading, scan_body
+from .fields import Fields, _short
+from .frontmatter import parse_front_matter
+from .notes import _declared_lang
+
+_TURN_RE = re.compile(
+    r"^(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\]\s*)?"
+    r"\*\*(?P<label>[^*\n]{1,60}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*(?P<text>.*)$",
+    re.DOTALL,
+)
+
+
+def parse_transcript(display: str, text: str, *, problems: Problems, slug: str, lang: str | None,
+                     default_lang: str = "zh") -> Transcript | None:
+    """A transcript file → Transcript with numbered turns and sections."""
+    try:
+        data, fm = parse_front_matter(display, text)
+    except ContentError as exc:
+        problems.add(exc)
+        return None
+    f = Fields(display, data, problems, fm.raw_line)
+    lang = lang or _declared_lang(f) or default_lang
+    title = f.text("title") or first_heading(fm.body) or slug.replace("-", " ")
+    if not f.text("title"):
+        f.warn(None, f"the transcript has no title; using '{_short(title)}'", hint="add `title:`")
+    speakers: dict[str, str] = {}
+    raw_speakers = data.get("speakers")
+    if raw_speakers is not None:
+        if not isinstance(raw_speakers, dict):
+            f.error("speakers", "`speakers` must map the labels used in turns to person ids",
+                    hint="write `speakers: {吴恩达: andrew-ng, 杨立昆: yann-lecun}`")
+        else:
+            for label, person in raw_speakers.items():
+                if not isinstance(person, str) or not is_valid_id(person.strip()):
+                    f.error("speakers", f"`speakers`: '{_short(label)}' must map to a person id",
+                            hint=f"write `{_short(label)}: person-id`, the name of a file in content/people/")
+                else:
+                    speakers[str(label).strip()] = person.strip()
+    turns, sections, intro = _split_turns(display, fm.body, fm.body_line, speakers, problems)
+    citations, links = scan_body(fm.body, fm.body_line)
+    media = f.text("media")
+    if media and not re.match(r"^https?://", media):
+        f.error("media", "`media` must be an http(s) URL", hint="write the address of the video, https://…")
+        media = None
+    source = f.id_value("source")
+    if source is None and isinstance(data.get("source"), str) and re.match(r"^https?://", data["source"]):
+        media = media or data["source"].strip()
+    return Transcript(
+        slug=slug, lang=lang, path=display, title=title, source=source,
+        speakers=speakers, turns=turns, sections=sections, intro=intro,
+        date=f.date("date"), summary=f.text("summary") or "", media=media,
+        people=f.string_list("people"), topics=f.string_list("topics") + f.string_list("tags"),
+        draft=f.boolean("draft"), body_citations=citations, links=links,
+        extra={k: v for k, v in data.items() if k not in ("title", "source", "speakers", "media", "date",
+                                                          "summary", "people", "topics", "tags", "draft")},
+        lines=f.lines,
+    )
+
+
+def _paragraphs(body: str, first_line: int):
+    """(line, text, is_heading) for each paragraph or heading of a markdown body; fences kept whole."""
+    block: list[str] = []
+    start = first_line
+    fence = None
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        fence_match = _FENCE_RE.match(line)
+        if fence is not None:
+            block.append(line)
+            if fence_match and fence_match[1] == fence:
+                fence = None
+            continue
+        if fence_match:
+            if not block:
+                start = number
+            block.append(line)
+            fence = fence_match[1]
+            continue
+        heading = atx_heading(line)
+        if heading:
+            if block:
+                yield start, "\n".join(block), False
+                block = []
+            yield number, heading[1], True
+            continue
+        if line.strip():
+            if not block:
+                start = number
+            block.append(line)
+        elif block:
+            yield start, "\n".join(block), False
+            block = []
+    if block:
+        yield start, "\n".join(block), False
+
+
+def _split_turns(display, body, first_line, speakers, problems):
+    turns: list[dict] = []
+    sections: list[Section] = []
+    intro: list[str] = []
+    used_anchors: set[str] = set()
+    for line, text, is_heading in _paragraphs(body, first_line):
+        if is_heading:
+            anchor = unique_anchor(text, used_anchors, prefix="s")
+            sections.append(Section(title=text, anchor=anchor, first_turn=len(turns) + 1))
+            continue
+        match = _TURN_RE.match(text)
+        if match:
+            start = None
+            if match["ts"]:
+                start = parse_timestamp(match["ts"])
+                if start is None:
+                    problems.error(display, f"'[{match['ts']}]' is not a valid timestamp", line=line,
+                                   hint="write [HH:MM:SS] or [MM:SS]")
+            label = match["label"].strip()
+            if turns and start is not None and turns[-1]["start"] is not None and start < turns[-1]["start"]:
+                problems.warn(display, f"turn starts at [{match['ts']}], before the previous turn", line=line)
+            turns.append({"label": label, "text": match["text"].strip(), "line": line, "start": start,
+                          "section": len(sections) - 1 if sections else None})
+        elif turns:
+            turns[-1]["text"] += "\n\n" + text
+        else:
+            intro.append(text)
+    result = tuple(
+        Turn(number=i, speaker_label=t["label"], speaker=speakers.get(t["label"]), text=t["text"],
+             line=t["line"], start=t["start"], section=t["section"])
+        for i, t in enumerate(turns, start=1)
+    )
+    return result, tuple(sections), "\n\n".join(intro)
+
+
+def unique_anchor(text: str, used: set[str], prefix: str = "h") -> str:
+    """A readable, unique id for a heading: latin words kebab-cased, CJK kept, else a counter."""
+    base = re.sub(r"[^\w\u3400-\u9fff]+", "-", text.lower()).strip("-_")[:60].strip("-")
+    if not base or base[0].isdigit():
+        base = f"{prefix}-{base}" if base else f"{prefix}-{len(used) + 1}"
+    anchor, n = base, 2
+    while anchor in used:
+        anchor, n = f"{base}-{n}", n + 1
+    used.add(anchor)
+    return anchor

@@ -1,0 +1,103 @@
+"""Checking what points somewhere: citation locators (`turn-12`, `00:12:34`) and `@/` links.
+
+`link_target(graph, '@/kind/key#anchor')` says what a link names, if it exists; the checks
+report every link and locator that names nothing, with file, line and a "did you mean"."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..errors import Problems, did_you_mean
+from ..records import Citation
+
+if TYPE_CHECKING:  # graph.py calls the checks below: no import of it at run time
+    from ..content.loader import ContentSet
+    from .graph import SiteGraph
+
+
+def check_locators(graph: SiteGraph, problems: Problems) -> None:
+    """A `turn-N` or timestamp locator must name a turn of the transcript made from that source."""
+    anchors_of: dict[str, set[str]] = {}  # transcript slug -> its turn anchors, made once
+
+    def check(cite: Citation, path: str) -> None:
+        if not cite.at or cite.source not in graph.sources:
+            return
+        anchor = cite.turn_anchor
+        slug = graph.transcript_for_source(cite.source)
+        if anchor is None or slug is None:
+            return
+        transcript = graph.transcripts[slug].version(graph.config.default_language)
+        anchors = anchors_of.get(slug)
+        if anchors is None:
+            anchors = anchors_of[slug] = {t.anchor for t in transcript.turns} | {
+                t.time_anchor for t in transcript.turns if t.time_anchor}
+        if anchor not in anchors:
+            problems.link_error(path, f"'{cite.at}' names no turn of transcript '{slug}' "
+                                f"({len(transcript.turns)} turns)", line=cite.line,
+                                hint="cite turn-1 … turn-N, or a timestamp that starts a turn")
+
+    for event in graph.events.values():
+        for cite in event.sources:
+            check(cite, event.path)
+    for quote in graph.quotes.values():
+        if quote.source:
+            check(quote.source, quote.path)
+    for group in graph.notes.values():
+        for note in group.versions.values():
+            for cite in (*note.sources, *note.body_citations):
+                check(cite, note.path)
+    for disc in graph.discrepancies.values():
+        for reading in disc.readings:
+            if reading.source:
+                check(reading.source, disc.path)
+
+
+SECTION_PAGES = {"timeline", "people", "topics", "sources", "fact-check", "notes", "search", ""}
+
+
+LINKED_TABLES = {"notes", "people", "topics", "sources", "transcripts"}  # @/<table>/<key>: SiteGraph's tables
+
+
+_FILE_SUFFIX = re.compile(r"\.(?:zh|en)?\.?md$")
+
+
+def link_target(graph: SiteGraph, target: str) -> tuple[str, str, str] | None:
+    """Split an `@/kind/key#anchor` link into (kind, key, anchor) if it names something that exists."""
+    path, _, anchor = target[2:].partition("#")
+    path = path.strip("/")
+    if path.endswith("md"):  # a link written to the file: @/notes/x.zh.md
+        path = _FILE_SUFFIX.sub("", path)
+    kind, slash, key = path.partition("/")
+    if not slash:
+        if kind not in SECTION_PAGES:
+            return None
+        if kind == "timeline" and anchor and anchor.removeprefix("ev-") not in graph.events:
+            return None
+        if kind == "fact-check" and anchor and anchor.removeprefix("d-") not in graph.discrepancies:
+            return None
+        return (kind or "home", "", anchor)
+    if kind not in LINKED_TABLES or "/" in key or key not in getattr(graph, kind):
+        return None
+    if kind == "transcripts" and anchor:
+        transcript = graph.transcripts[key].version(graph.config.default_language)
+        anchors = {t.anchor for t in transcript.turns} | {t.time_anchor for t in transcript.turns} | {
+            s.anchor for s in transcript.sections}
+        if anchor not in anchors:
+            return None
+    return (kind, key, anchor)
+
+
+def check_links(graph: SiteGraph, content: ContentSet, problems: Problems, all_note_slugs: set[str]) -> None:
+    for record in [*content.notes, *content.transcripts]:
+        for link in record.links:
+            if link_target(graph, link.target) is None:
+                kind = link.target[2:].split("/")[0].split("#")[0]
+                key = link.target[2:].split("#")[0].strip("/").split("/")[-1]
+                if kind == "notes" and key in all_note_slugs and key not in graph.notes:
+                    problems.warn(record.path, f"link to draft note '{key}' will be broken", line=link.line)
+                    continue
+                pool = {"notes": graph.notes, "people": graph.people, "topics": graph.topics,
+                        "sources": graph.sources, "transcripts": graph.transcripts}.get(kind, SECTION_PAGES)
+                problems.link_error(record.path, f"link '{link.target}' points to nothing", line=link.line,
+                                    hint=did_you_mean(key, pool) or "see the internal link forms in README.md")
