@@ -35,6 +35,7 @@ from .reads import Recorder, fingerprint, track
 
 GRAPH = (("g",),)  # the root of reads of the graph; JOBS: of the list of every page (the sitemap's)
 JOBS = (("j",),)
+CONFIG = GRAPH + (("a", "config"),)
 PACKAGE_I18N = Path(__file__).resolve().parents[1] / "i18n"
 
 
@@ -74,6 +75,11 @@ class Page:
         # with a recorder, every read of the graph is noted (reads.py): the page's signature
         self.recorder = recorder
         self.graph = track(renderer.graph, GRAPH, recorder)
+        # the settings count as read whole, once: every page shows some (the title…), and a
+        # change of site.yaml is rare; `site` in templates and the code below read them as they are
+        self.config = renderer.graph.config
+        if recorder is not None:
+            recorder.current[CONFIG] = renderer.config_fingerprint
         self.job = job
         self.lang = job.lang or renderer.graph.config.default_language
         self.kind = job.kind
@@ -136,7 +142,7 @@ class Page:
         return self.link("/static/" + name)
 
     def absolute(self, site_path: str) -> str:
-        return self.graph.config.absolute(site_path)
+        return self.config.absolute(site_path)
 
     @property
     def other_langs(self) -> list[str]:
@@ -215,8 +221,8 @@ class Page:
 
     # ---- markdown
     def markdown(self, text: str, first_line: int = 1, anchors: set | None = None):
-        env = RenderEnv(link=self._resolve_link, cite=self.cite, allow_raw_html=self.graph.config.allow_raw_html,
-                        allow_embeds=self.graph.config.allow_embeds, first_line=first_line, compiler=self.r.markdown,
+        env = RenderEnv(link=self._resolve_link, cite=self.cite, allow_raw_html=self.config.allow_raw_html,
+                        allow_embeds=self.config.allow_embeds, first_line=first_line, compiler=self.r.markdown,
                         heading_anchors=anchors if anchors is not None else set())
         return render_markdown(text, env)
 
@@ -433,6 +439,7 @@ class Renderer:
                  env: jinja2.Environment | None = None) -> None:
         self.graph = graph
         self.local = local or graph.config.local  # --local or `local: true` in site.yaml
+        self.config_fingerprint = fingerprint(graph.config)
         self.drafts = drafts
         self.strings = load_ui_strings(graph.i18n, graph.languages)
         self._views = {lang: Views(graph, lang) for lang in graph.languages}
@@ -471,7 +478,7 @@ class Renderer:
         page = Page(self, job, recorder)
         try:
             template = self.env.get_template(job.template)
-            html = template.render(page=page, graph=page.graph, site=page.graph.config,
+            html = template.render(page=page, graph=page.graph, site=page.config,
                                    jobs=track(all_jobs or [], JOBS, recorder))
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from exc
@@ -485,7 +492,7 @@ class Renderer:
         if LINK_START not in html:
             return html
         if job.kind == "404":  # served at any depth by GitHub Pages: base-absolute links
-            base = page.graph.config.base_path
+            base = page.config.base_path
             return _LINK_MARKER.sub(lambda m: base + m[1].lstrip("/"), html)
         link = self._relative.for_page(job.url)
         return _LINK_MARKER.sub(lambda match: link(match[1]), html)

@@ -150,7 +150,7 @@ class Tracked:
 
     def __iter__(self):
         value, path, recorder = self._v, self._p, self._r
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):
             keys = tuple(value)
             recorder.note(path + (("keys",),), keys)
             return iter(keys)
@@ -240,10 +240,12 @@ class _Method:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         owner = self._owner
-        args = tuple(_plain(a) for a in args)
-        kwargs = {k: _plain(v) for k, v in kwargs.items()}
-        value = object.__getattribute__(owner, "_v")
-        if self._name == "get" and isinstance(value, Mapping) and not kwargs and 1 <= len(args) <= 2:
+        if Tracked in map(type, args):
+            args = tuple(_plain(a) for a in args)
+        if kwargs:
+            kwargs = {k: _plain(v) for k, v in kwargs.items()}
+        value = owner._v
+        if self._name == "get" and not kwargs and 1 <= len(args) <= 2 and (type(value) is dict or isinstance(value, Mapping)):
             key = args[0]
             step = ("i", key)
             try:
@@ -254,7 +256,7 @@ class _Method:
             except TypeError:  # an unhashable key: nothing can be found with it
                 return args[1] if len(args) == 2 else None
             return track(found, owner._p + (step,), owner._r)
-        step = ("c", self._name, args, tuple(sorted(kwargs.items())))
+        step = ("c", self._name, args, tuple(sorted(kwargs.items())) if kwargs else ())
         try:
             hash(step)
         except TypeError:  # arguments that cannot name a path: the whole value counts as read
