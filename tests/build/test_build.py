@@ -312,7 +312,7 @@ def test_parallel_rendering_writes_the_same_bytes_as_serial(minimal_site, tmp_pa
 
 FAN_OUT_SCRIPT = """
 import json, os
-from lecun_site.build.parallel import _shares, fan_out
+from lecun_site.parallel import _shares, fan_out
 
 items = [("zh" if i % 3 else "en", i) for i in range(60)] + [(None, 60)]
 results = fan_out(lambda chunk: [(item[1], item[0], os.getpid()) for item in chunk], items, threshold=1,
@@ -324,7 +324,7 @@ print(json.dumps({"parent": os.getpid(), "results": results}))
 def test_fan_out_keeps_each_group_in_one_process_and_results_in_order():
     import json
 
-    from lecun_site.build.parallel import _shares
+    from lecun_site.parallel import _shares
 
     items = [("zh" if i % 3 else "en", i) for i in range(60)] + [(None, 60)]
     shares = _shares(items, 2, group=lambda item: item[0])

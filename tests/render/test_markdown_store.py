@@ -48,7 +48,7 @@ content, out, fork = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "fork"
 core.index_search = lambda folder, problems: 0.0
 if fork:
     core.PARALLEL_MIN_PAGES = 1  # fork even for this small site
-    import lecun_site.build.parallel as parallel
+    import lecun_site.parallel as parallel
     parallel.worker_count = lambda: 2
 compiled = []
 original = markdown._compile

@@ -30,13 +30,13 @@ from typing import Any, Callable
 from ..content.config import load_config
 from ..content.loader import load_content
 from ..errors import Problems
+from ..parallel import fan_out
 from ..render.page import VIEW_READS, Renderer
 from ..render.reads import SAME, Replay
 from ..site.graph import SiteGraph, build_graph
 from ..site.links import link_target
 from ..site.pages import PageJob, plan_pages
 from .output import link_files, static_files
-from .parallel import fan_out
 from .search import index_search
 from .signatures import TemplateFingerprints, stable_hash
 

@@ -220,7 +220,7 @@ PARALLEL_MIN_FILES = 400
 
 
 def _parse_files(todo: list[tuple], config: SiteConfig) -> list[tuple]:
-    from ..build.parallel import fan_out
+    from ..parallel import fan_out
 
     return fan_out(lambda chunk: [load_file(folder, path, display, config) for folder, path, display, *_ in chunk],
                    todo, PARALLEL_MIN_FILES)
