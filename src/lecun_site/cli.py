@@ -168,7 +168,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .build.pipeline import BuildOptions, check_output_dir
+    from .build.output import check_output_dir
+    from .build.pipeline import BuildOptions
     from .serve.devserver import DevServer
     from .serve.session import Builder
     from .serve.watch import Watcher, WatchRoots

@@ -112,7 +112,7 @@ def test_events_shown_once_on_the_timeline_are_rendered_but_not_remembered(minim
     """Fragments (events, quotes, note cards) are remembered for the pages that reuse them; the
     timeline's anchored events are each shown once, so remembering them would only hold
     memory, a third of all fragments on a large site (issue 7)."""
-    from lecun_site.build.pipeline import BuildOptions, load_site
+    from lecun_site.build.core import BuildOptions, load_site
     from lecun_site.errors import Problems
     from lecun_site.render.page import Renderer
     from lecun_site.site.pages import plan_pages

@@ -131,13 +131,26 @@ class BuildCache:
             self.markdown.close()
             self.markdown = None
 
+    def remember(self, outcome, *, build_key: str, search: bool, warnings: list) -> None:
+        """Keep what a build made (a core.Outcome) and save; a cache that cannot be written only
+        costs time, so that is a notice, not an error."""
+        state = self.state
+        state.out = outcome.traces.out
+        state.traces = outcome.traces
+        state.outputs = [job.out_path for job in outcome.jobs]
+        state.build_key, state.search, state.warnings = build_key, search, warnings
+        try:
+            self.save(rendered_all=len(outcome.rendered) == len(outcome.jobs), used=outcome.markdown_used)
+        except OSError as exc:
+            self.notices.append(f"the build cache could not be saved in {self.folder}: {exc.strerror or exc}")
+
     def save(self, rendered_all: bool = False, used: set | None = None) -> None:
         """Write what changed, each file atomically (a build killed meanwhile leaves the old one).
 
         After a build that rendered every page, only the markdown bodies it used are kept, so
         texts that left the content do not pile up."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self._summary() != self._saved:
+        if self._summary() != self._saved or self.state.traces is not None:  # traces change in place
             self._write("state.pickle", self.state)
         if self.files is not None and {d: e[1] for d, e in self.files.items()} != self._saved_files:
             self._write("parsed.pickle", {"stamp": self.stamp, "config": self.state.config},
@@ -148,7 +161,7 @@ class BuildCache:
 
     def _summary(self) -> tuple:
         state = self.state
-        return (state.config, state.out, state.search, state.build_key, id(state.traces), list(state.outputs),
+        return (state.config, state.out, state.search, state.build_key, list(state.outputs),
                 [w.format() for w in state.warnings])
 
     def _read(self, name: str, kind: type):

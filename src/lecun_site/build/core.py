@@ -36,7 +36,7 @@ from ..render.reads import SAME, Replay
 from ..site.graph import SiteGraph, build_graph
 from ..site.links import link_target
 from ..site.pages import PageJob, plan_pages
-from .output import link_files, static_files
+from .output import PROJECT_ROOT, link_files, static_files
 from .search import index_search
 from .signatures import TemplateFingerprints, stable_hash
 
@@ -58,9 +58,6 @@ class BuildOptions:
     local: bool = False
     search: bool = True  # index the site with Pagefind (`build --no-search` skips it)
     cache: bool = True  # use and update the build cache beside the output (`build --no-cache`: no)
-
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def default_dir(content: Path, name: str) -> Path:
@@ -91,8 +88,8 @@ class FragmentTrace:
 class Traces:
     """What the last build's pages (and the fragments they share) read, and the fingerprint each
     path had then. A build makes the next Traces with `evolve` (cheap: what it did not render
-    is shared), or from scratch with _TraceBuilder after a full render or when too much of
-    the table is no longer read by any page."""
+    is shared), or from scratch (`made_from`) after a full render or when too much of the
+    table is no longer read by any page."""
 
     out: str = ""  # the output folder the pages are in
     paths: list = field(default_factory=list)  # id -> path
@@ -170,15 +167,48 @@ class Traces:
         self._index()
         for i, fp in changed.items():
             self.fingerprints[i] = fp
-        for key, (reads, nested) in fragments.items():
-            self.fragments[key] = FragmentTrace(self._ids_of(reads), tuple(nested))
-        for out_path, frame, reads, shown in rendered:
-            self.pages[out_path] = PageTrace(frame, self._ids_of(reads), tuple(shown))
+        self._add(rendered, fragments)
         for out_path in removed:
             self.pages.pop(out_path, None)
         return self
 
+    @classmethod
+    def made_from(cls, out: str, rendered: list, fragments: dict, kept: list[str],
+                  old: "Traces | None") -> "Traces":
+        """New Traces holding only what this build's pages read: those rendered now, and those
+        kept from `old` (with the fragments they show)."""
+        new = cls(out=out)
+        new._ids, new._groups = {}, {}
+        new._add(rendered, fragments)
+        for out_path in kept:
+            trace = old.pages[out_path]
+            new.pages[out_path] = PageTrace(trace.frame, new._ids_of(old._reads(trace.reads)), trace.fragments,
+                                            trace.size, trace.mtime_ns)
+            for key in trace.fragments:
+                new._keep_fragment(old, key)
+        new.compacted = len(new.paths)
+        return new
+
+    def _add(self, rendered: list, fragments: dict) -> None:
+        for key, (reads, nested) in fragments.items():
+            self.fragments[key] = FragmentTrace(self._ids_of(reads), tuple(nested))
+        for out_path, frame, reads, shown in rendered:
+            self.pages[out_path] = PageTrace(frame, self._ids_of(reads), tuple(shown))
+
+    def _keep_fragment(self, old: "Traces", key) -> None:
+        if key in self.fragments:
+            return  # rendered again in this build (same reads, as the page showing it is kept), or kept already
+        fragment = old.fragments[key]
+        self.fragments[key] = FragmentTrace(self._ids_of(old._reads(fragment.reads)), fragment.nested)
+        for nested in fragment.nested:
+            self._keep_fragment(old, nested)
+
+    def _reads(self, ids) -> dict:
+        """{path: fingerprint} of these ids: what a kept page or fragment read."""
+        return {self.paths[i]: self.fingerprints[i] for i in ids}
+
     def _ids_of(self, reads: dict) -> array:
+        """The ids of these paths, added to the table where new."""
         ids, groups, paths, fingerprints = self._ids, self._groups, self.paths, self.fingerprints
         found = []
         for path, fp in reads.items():
@@ -195,48 +225,6 @@ class Traces:
             found.append(i)
         found.sort()
         return array("I", found)
-
-
-class _TraceBuilder:
-    """Collects the new Traces: kept pages bring their reads (and fragments) over, rendered
-    pages and fragments bring what they read now."""
-
-    def __init__(self, out: Path) -> None:
-        self.traces = Traces(out=str(out.resolve()))
-        self._ids: dict = {}
-
-    def _id(self, path, fp) -> int:
-        found = self._ids.get(path)
-        if found is None:
-            found = self._ids[path] = len(self.traces.paths)
-            self.traces.paths.append(path)
-            self.traces.fingerprints.append(fp)
-        return found
-
-    def _ids_of(self, reads: dict) -> array:
-        ids, new = self._ids, self._id
-        return array("I", sorted(ids[path] if path in ids else new(path, fp) for path, fp in reads.items()))
-
-    def add(self, out_path: str, frame: str, reads: dict, fragments) -> None:
-        self.traces.pages[out_path] = PageTrace(frame, self._ids_of(reads), tuple(fragments))
-
-    def add_fragment(self, key, reads: dict, nested) -> None:
-        self.traces.fragments[key] = FragmentTrace(self._ids_of(reads), tuple(nested))
-
-    def keep(self, out_path: str, old: Traces, trace: PageTrace) -> None:
-        ids = array("I", sorted(self._id(old.paths[i], old.fingerprints[i]) for i in trace.reads))
-        self.traces.pages[out_path] = PageTrace(trace.frame, ids, trace.fragments, trace.size, trace.mtime_ns)
-        for key in trace.fragments:
-            self._keep_fragment(old, key)
-
-    def _keep_fragment(self, old: Traces, key) -> None:
-        if key in self.traces.fragments:
-            return  # rendered again in this build (same reads, as the page showing it is kept), or kept already
-        fragment = old.fragments[key]
-        self.traces.fragments[key] = FragmentTrace(
-            array("I", sorted(self._id(old.paths[i], old.fingerprints[i]) for i in fragment.reads)), fragment.nested)
-        for nested in fragment.nested:
-            self._keep_fragment(old, nested)
 
 
 # --------------------------------------------------------------------------- one build
@@ -258,9 +246,10 @@ class Outcome:
 
 
 def load_site(options: BuildOptions, problems: Problems, timings: dict[str, float],
-              parse_cache: dict | None = None, digests: dict | None = None) -> SiteGraph:
+              parse_cache: dict | None = None, digests: dict | None = None, config=None) -> SiteGraph:
+    """Content and graph; `config`: site.yaml when the caller has read it already."""
     started = time.perf_counter()
-    config = load_config(options.content, options.base_url)
+    config = config or load_config(options.content, options.base_url)
     content = load_content(options.content, config, problems, parse_cache, digests)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -331,7 +320,7 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         for job in jobs:
             trace = previous.pages.get(job.out_path)
             if (trace is not None and trace.frame == frames[job.out_path] and not stale(trace)
-                    and _untouched(f"{out_dir}/{job.out_path}", trace)):
+                    and untouched(f"{out_dir}/{job.out_path}", trace)):
                 keep.append(job.out_path)
     else:
         previous, changed = None, {}
@@ -383,18 +372,11 @@ def _next_traces(out: Path, previous: Traces | None, changed: dict, rendered: li
     if previous is not None and len(previous.paths) + sum(len(r[2]) for r in rendered) < 2 * max(
             previous.compacted, 10_000):
         return previous.evolve(changed, rendered, fragments, removed)
-    new = _TraceBuilder(out)
-    for key, (reads, nested) in fragments.items():
-        new.add_fragment(key, reads, nested)
-    for out_path, frame, reads, shown in rendered:
-        new.add(out_path, frame, reads, shown)
-    for out_path in keep:
-        new.keep(out_path, previous, previous.pages[out_path])
-    new.traces.compacted = len(new.traces.paths)
-    return new.traces
+    return Traces.made_from(str(out.resolve()), rendered, fragments, keep, previous)
 
 
-def _untouched(path: str, trace: PageTrace) -> bool:
+def untouched(path: str, trace: PageTrace) -> bool:
+    """Whether the file at `path` is as the build that made `trace` left it (size, modification time)."""
     try:
         info = os.stat(path)
     except OSError:

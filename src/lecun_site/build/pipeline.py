@@ -22,14 +22,8 @@ from ..content.config import SiteConfig, load_config
 from ..errors import BuildFailed, ContentError, Problems
 from ..site.graph import SiteGraph
 from .cache import BuildCache, CacheState, cache_dir
-from .core import PROJECT_ROOT, BuildOptions, default_dir, load_site, run  # noqa: F401 - re-exported
-from .output import (  # noqa: F401
-    SITE_MARKERS,
-    StagingWriter,
-    check_output_dir,
-    recover_interrupted,
-    static_files,
-)
+from .core import BuildOptions, default_dir, load_site, run, untouched
+from .output import StagingWriter, check_output_dir, recover_interrupted, static_files
 from .signatures import stable_hash
 
 
@@ -92,9 +86,9 @@ def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | No
 def _build_with(options: BuildOptions, progress, cache: BuildCache | None, templates: Path, static: Path,
                 problems: Problems, timings: dict[str, float], started: float) -> BuildReport:
     key, digests = "", None
+    config = load_config(options.content, options.base_url)  # read once: the check, the loader, the cache
     if cache is not None and cache.state.build_key:  # a last build to compare with
         t0 = time.perf_counter()
-        config = load_config(options.content, options.base_url)
         digests = content_digests(options.content, config)
         key = build_key(options, templates, config, digests)
         state = cache.state
@@ -105,8 +99,7 @@ def _build_with(options: BuildOptions, progress, cache: BuildCache | None, templ
         if current:  # everything the last build read is unchanged, and so is what it wrote
             return BuildReport(pages=len(state.outputs), out=options.out, seconds=time.perf_counter() - started,
                                warnings=list(state.warnings), timings=timings, rendered=0, notices=cache.notices)
-    graph = load_site(options, problems, timings, cache.files_for(load_config(options.content, options.base_url))
-                      if cache else None, digests)
+    graph = load_site(options, problems, timings, cache.files_for(config) if cache else None, digests, config)
     problems.raise_if_errors()
     if cache is not None and not key:  # a first build: the loader hashed every file it read
         key = build_key(options, templates, graph.config, {display: entry[1] for display, entry in cache.files.items()})
@@ -121,19 +114,10 @@ def _build_with(options: BuildOptions, progress, cache: BuildCache | None, templ
     jobs = outcome.jobs
     notices = []
     if cache is not None:
-        state = cache.state
-        state.out = str(options.out.resolve())
-        state.traces = outcome.traces
         search_failed = any(p.path == "search" for p in problems.items[warnings_before:])
-        state.search = options.search and not search_failed and (options.out / "pagefind").is_dir()
-        state.build_key = key
-        state.outputs = [job.out_path for job in jobs]
-        state.warnings = problems.warnings
         t0 = time.perf_counter()
-        try:
-            cache.save(rendered_all=len(outcome.rendered) == len(jobs), used=outcome.markdown_used)
-        except OSError as exc:
-            cache.notices.append(f"the build cache could not be saved in {cache.folder}: {exc.strerror or exc}")
+        cache.remember(outcome, build_key=key, warnings=problems.warnings,
+                       search=options.search and not search_failed and (options.out / "pagefind").is_dir())
         timings["cache save"] = time.perf_counter() - t0
         notices = cache.notices
     return BuildReport(pages=len(jobs), out=options.out, seconds=time.perf_counter() - started,
@@ -168,15 +152,7 @@ def build_key(options: BuildOptions, templates: Path, config: SiteConfig, digest
 def pages_untouched(state: CacheState, out: Path) -> bool:
     """Whether every page file is as the last build wrote it (size and modification time)."""
     pages = state.traces.pages if state.traces is not None else {}
-    for out_path in state.outputs:
-        trace = pages.get(out_path)
-        try:
-            info = os.stat(out / out_path)
-        except OSError:
-            return False
-        if trace is None or info.st_size != trace.size or info.st_mtime_ns != trace.mtime_ns:
-            return False
-    return True
+    return all(out_path in pages and untouched(f"{out}/{out_path}", pages[out_path]) for out_path in state.outputs)
 
 
 def output_is_current(out: Path, out_paths: list[str], static: Path, config: SiteConfig, search: bool) -> bool:

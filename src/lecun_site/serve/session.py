@@ -101,7 +101,7 @@ class Builder:
                     self.parse_cache.clear()
                     self.parse_cache.update(cache.files_for(config))
                     previous = cache.state.traces
-            graph = load_site(options, problems, {}, self.parse_cache)
+            graph = load_site(options, problems, {}, self.parse_cache, config=config)
             if problems.errors:
                 return RebuildReport(False, problems=problems.items, seconds=time.perf_counter() - started)
         if self.env is None:
@@ -130,8 +130,10 @@ class Builder:
         self._fragments = outcome.fragments if not first or outcome.traces is not None else None
         if first and outcome.traces is not None:
             outcome.traces._index()  # now, while the site is first built, rather than on the first save
-        if cache is not None:
-            _remember(cache, outcome, self.parse_cache)
+        if cache is not None:  # for the next serve or build (which renders again: no drafts, another base URL)
+            cache.files = self.parse_cache
+            cache.remember(outcome, build_key="", search=False, warnings=[])  # no up-to-date check: no index
+            cache.close()
         return RebuildReport(True, rendered=list(outcome.rendered),
                              removed=["/" + p.removesuffix("index.html") for p in outcome.removed],
                              pages=len(outcome.jobs), problems=problems.items,
@@ -195,20 +197,3 @@ def _tree_signature(folder: Path) -> str:
             st = path.stat()
             entries.append((path.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns))
     return stable_hash(entries)
-
-
-def _remember(cache: BuildCache, outcome, parsed: dict) -> None:
-    """Save what a first build made into the build cache, for the next `serve` (or `build`:
-    its pages read another base URL and no drafts, so it renders them again)."""
-    state = cache.state
-    state.out = outcome.traces.out
-    state.traces = outcome.traces
-    state.outputs = [job.out_path for job in outcome.jobs]
-    state.build_key = ""  # the up-to-date check is build's: serve's output has no search index
-    state.search = False
-    cache.files = parsed
-    try:
-        cache.save(rendered_all=len(outcome.rendered) == len(outcome.jobs), used=outcome.markdown_used)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
-    cache.close()

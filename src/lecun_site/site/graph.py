@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..content.config import SiteConfig
 from ..content.loader import ContentSet
@@ -125,8 +125,7 @@ class SiteGraph:
         """A new graph with these note groups in place of those of the same slug, for an edit
         that changed only the text of notes (serve's Builder checks that): everything else is
         shared with this graph, which is left as it was."""
-        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        derived = SiteGraph(**{**fields, "notes": {**self.notes, **groups}})
+        derived = replace(self, notes={**self.notes, **groups})
         derived.freeze()
         return derived
 
