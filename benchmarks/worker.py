@@ -159,7 +159,7 @@ def run_serve(args) -> dict:
                 box["batch"] = sorted(str(p) for p in batch)
                 done.set()
 
-            watcher = Watcher(WatchRoots(content, builder.templates_dir, builder.static_dir, out), on_change)
+            watcher = Watcher(WatchRoots(content, builder.theme.templates, builder.theme.static, out), on_change)
             watcher.start()
             try:
                 time.sleep(0.5)  # let the observer settle before the edit

@@ -231,9 +231,7 @@ def cmd_serve(args) -> int:
             print(problem.format(), file=sys.stderr)
         server.state.failed([p.as_dict() for p in first.problems if not p.is_warning])
         options.out.mkdir(parents=True, exist_ok=True)
-    templates = options.templates or builder.templates_dir
-    static = options.static or builder.static_dir
-    watcher = Watcher(WatchRoots(options.content, templates, static, options.out), rebuild)
+    watcher = Watcher(WatchRoots(options.content, builder.theme.templates, builder.theme.static, options.out), rebuild)
     with _stop_requested() as stop:  # from here on, Ctrl-C or SIGTERM at any moment stops both cleanly
         try:
             server.start()

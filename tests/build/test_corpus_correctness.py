@@ -383,7 +383,7 @@ def snapshot(site: Site) -> dict[Path, bytes]:
 def watched_changes(site: Site, out: Path, before: dict[Path, bytes]) -> dict:
     """The batch serve's watcher would hand the Builder for the files that changed since `before`."""
     after = snapshot(site)
-    roots = WatchRoots(site.content, site.templates, site.static, out)
+    roots = WatchRoots(site.content, (site.templates,), (site.static,), out)
     changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
     return {p: kind for p in sorted(changed) if (kind := classify_change(p, roots)) is not None}
 

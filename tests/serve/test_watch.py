@@ -16,7 +16,7 @@ from lecun_site.serve.watch import ChangeKind, Watcher, WatchRoots, classify_cha
 def roots(tmp_path):
     for name in ("content", "templates", "static"):
         (tmp_path / name).mkdir()
-    return WatchRoots(tmp_path / "content", tmp_path / "templates", tmp_path / "static", tmp_path / "_site")
+    return WatchRoots(tmp_path / "content", (tmp_path / "templates",), (tmp_path / "static",), tmp_path / "_site")
 
 
 @pytest.mark.parametrize("rel, kind", [
@@ -43,7 +43,7 @@ def test_classify_change(roots, tmp_path, rel, kind):
 
 
 def test_output_inside_content_is_ignored(tmp_path):
-    roots = WatchRoots(tmp_path, tmp_path / "templates", tmp_path / "static", tmp_path / "_site")
+    roots = WatchRoots(tmp_path, (tmp_path / "templates",), (tmp_path / "static",), tmp_path / "_site")
     assert classify_change(tmp_path / "_site" / "a.html", roots) is None
     assert classify_change(tmp_path / "notes" / "a.md", roots) == ChangeKind.CONTENT
 
@@ -208,7 +208,7 @@ def test_stopping_while_files_change_logs_nothing(tmp_path, caplog):
         base = tmp_path / str(attempt)
         for name in ("content", "templates", "static"):
             (base / name).mkdir(parents=True)
-        watcher = Watcher(WatchRoots(base / "content", base / "templates", base / "static", base / "_site"),
+        watcher = Watcher(WatchRoots(base / "content", (base / "templates",), (base / "static",), base / "_site"),
                           lambda batch: None)
         watcher.start()
         saving = threading.Event()
@@ -237,7 +237,7 @@ base = Path(sys.argv[1])
 for name in ("content", "templates", "static"):
     (base / name).mkdir()
 seen = {}
-watcher = Watcher(WatchRoots(base / "content", base / "templates", base / "static", base / "_site"),
+watcher = Watcher(WatchRoots(base / "content", (base / "templates",), (base / "static",), base / "_site"),
                   seen.update, quiet=0.05)
 watcher.start()
 for n in range(10):

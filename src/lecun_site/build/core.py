@@ -36,7 +36,8 @@ from ..render.reads import SAME, Replay
 from ..site.graph import SiteGraph, build_graph
 from ..site.links import link_target
 from ..site.pages import PageJob, plan_pages
-from .output import PROJECT_ROOT, link_files, static_files
+from ..theme import Theme
+from .output import link_files, static_files
 from .search import index_search
 from .signatures import TemplateFingerprints, stable_hash
 
@@ -60,10 +61,10 @@ class BuildOptions:
     cache: bool = True  # use and update the build cache beside the output (`build --no-cache`: no)
 
 
-def default_dir(content: Path, name: str) -> Path:
-    """templates/ or static/ beside the content folder, else the project's own."""
-    beside = content.resolve().parent / name
-    return beside if beside.is_dir() else PROJECT_ROOT / name
+def site_theme(options: BuildOptions) -> Theme:
+    """The default theme under the site's own templates and static files (theme/__init__.py):
+    `--templates`/`--static` when given, else the folders of those names beside `content/`."""
+    return Theme.for_site(options.content, options.templates, options.static)
 
 
 # --------------------------------------------------------------------------- what a build remembers
@@ -280,19 +281,18 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
     renderer's (fragments, fragment_reads), of which those whose reads are unchanged are reused."""
     timings = {} if timings is None else timings
     problems = Problems() if problems is None else problems
-    templates = options.templates or default_dir(options.content, "templates")
-    static = options.static or default_dir(options.content, "static")
+    theme = site_theme(options)
     if graph is None:
         graph = load_site(options, problems, timings, parse_cache, digests)
         problems.raise_if_errors()
 
     t0 = time.perf_counter()
-    renderer = Renderer(graph, templates, local=options.local, drafts=options.drafts, **(renderer_options or {}))
+    renderer = Renderer(graph, theme, local=options.local, drafts=options.drafts, **(renderer_options or {}))
     if plan is None:
         jobs = plan_pages(graph)
         frames = {}
         if record or previous is not None:  # a build with no cache does not sign its pages
-            template_fp = template_fp or TemplateFingerprints(renderer.env, templates)
+            template_fp = template_fp or TemplateFingerprints(renderer.env)
             shared = stable_hash(renderer.local, options.drafts)
             frames = {job.out_path: stable_hash(template_fp(job.template), shared, job) for job in jobs}
     else:
@@ -339,7 +339,7 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         writer.keep(keep)
         writer.remove(removed)
         timings["render"] = time.perf_counter() - t0
-        static_changed = writer.finish(static_files(static), graph.config)
+        static_changed = writer.finish(static_files(theme), graph.config)
         if search and not writer.in_place:
             t0 = time.perf_counter()
             old_index = out / "pagefind"

@@ -18,21 +18,35 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..content.config import SiteConfig
 from ..errors import OutputError
+from ..theme import Theme
 from . import locks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
-def static_files(folder: Path | None) -> dict[str, Path]:
-    """What of a static folder is published, by path under `static/` in the output: every
+def static_files(folders: Theme | Sequence[Path] | Path | None) -> dict[str, Path]:
+    """What of the static folders is published, by path under `static/` in the output: every
     regular file except hidden files and everything in hidden folders (`.git/`, `.DS_Store`)
-    and editor leftovers (`x~`, `.x.swp`)."""
+    and editor leftovers (`x~`, `.x.swp`). Folders are laid over each other in order: a file
+    of a later one (the site's) replaces the same path of an earlier one (the theme's)."""
+    if isinstance(folders, Theme):
+        folders = folders.static
+    elif isinstance(folders, Path):
+        folders = (folders,)
     found: dict[str, Path] = {}
-    if folder is None or not folder.is_dir():
+    for folder in folders or ():
+        found.update(_static_folder(folder))
+    return found
+
+
+def _static_folder(folder: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    if not folder.is_dir():
         return found
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not _hidden(d))

@@ -21,8 +21,9 @@ from typing import Callable, Iterator
 from ..content.config import SiteConfig, load_config
 from ..errors import BuildFailed, ContentError, Problems
 from ..site.graph import SiteGraph
+from ..theme import Theme
 from .cache import BuildCache, CacheState, cache_dir
-from .core import BuildOptions, default_dir, load_site, run, untouched
+from .core import BuildOptions, load_site, run, site_theme, untouched
 from .output import StagingWriter, check_output_dir, recover_interrupted, static_files
 from .signatures import stable_hash
 
@@ -73,28 +74,27 @@ def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | No
     check_output_dir(options.out, options.content)
     recover_interrupted(options.out)  # first: a build with nothing to do cleans up after killed ones too
     problems = Problems()
-    templates = options.templates or default_dir(options.content, "templates")
-    static = options.static or default_dir(options.content, "static")
+    theme = site_theme(options)
     cache = BuildCache(cache_dir(options.out)) if options.cache else None
     try:
-        return _build_with(options, progress, cache, templates, static, problems, timings, started)
+        return _build_with(options, progress, cache, theme, problems, timings, started)
     finally:
         if cache is not None:
             cache.close()  # its store of compiled markdown bodies, if one was opened
 
 
-def _build_with(options: BuildOptions, progress, cache: BuildCache | None, templates: Path, static: Path,
+def _build_with(options: BuildOptions, progress, cache: BuildCache | None, theme: Theme,
                 problems: Problems, timings: dict[str, float], started: float) -> BuildReport:
     key, digests = "", None
     config = load_config(options.content, options.base_url)  # read once: the check, the loader, the cache
     if cache is not None and cache.state.build_key:  # a last build to compare with
         t0 = time.perf_counter()
         digests = content_digests(options.content, config)
-        key = build_key(options, templates, config, digests)
+        key = build_key(options, theme, config, digests)
         state = cache.state
         current = (key == state.build_key and state.out == str(options.out.resolve()) and state.outputs
                    and (state.search or not options.search) and pages_untouched(state, options.out)
-                   and output_is_current(options.out, state.outputs, static, config, options.search))
+                   and output_is_current(options.out, state.outputs, theme, config, options.search))
         timings["up-to-date check"] = time.perf_counter() - t0
         if current:  # everything the last build read is unchanged, and so is what it wrote
             return BuildReport(pages=len(state.outputs), out=options.out, seconds=time.perf_counter() - started,
@@ -102,7 +102,7 @@ def _build_with(options: BuildOptions, progress, cache: BuildCache | None, templ
     graph = load_site(options, problems, timings, cache.files_for(config) if cache else None, digests, config)
     problems.raise_if_errors()
     if cache is not None and not key:  # a first build: the loader hashed every file it read
-        key = build_key(options, templates, graph.config, {display: entry[1] for display, entry in cache.files.items()})
+        key = build_key(options, theme, graph.config, {display: entry[1] for display, entry in cache.files.items()})
 
     previous = cache.state.traces if cache is not None and cache.state.out == str(options.out.resolve()) else None
     warnings_before = len(problems.items)
@@ -134,7 +134,7 @@ def content_digests(content: Path, config: SiteConfig) -> dict[str, bytes | None
             for _, path, display in content_files(content, Problems())}
 
 
-def build_key(options: BuildOptions, templates: Path, config: SiteConfig, digests: dict[str, bytes | None]) -> str:
+def build_key(options: BuildOptions, theme: Theme, config: SiteConfig, digests: dict[str, bytes | None]) -> str:
     """A hash of everything a build reads: the bytes of every content file (`digests`, by
     display path), site.yaml, the templates, and the options; equal keys make equal sites
     (the cache's stamp covers the code)."""
@@ -143,10 +143,11 @@ def build_key(options: BuildOptions, templates: Path, config: SiteConfig, digest
     def digest(path: Path) -> bytes | None:
         return file_digest(path, stat_key(path), config.max_file_size)
 
-    template_files = sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else []
-    return stable_hash(str(options.content.resolve()), str(templates.resolve()), options.base_url, options.drafts,
-                       options.local, options.search, sorted(digests.items()), digest(options.content / "site.yaml"),
-                       [(p.relative_to(templates).as_posix(), digest(p)) for p in template_files])
+    templates = [(str(folder.resolve()), [(p.relative_to(folder).as_posix(), digest(p))
+                                          for p in sorted(folder.rglob("*")) if p.is_file()])
+                 for folder in theme.templates if folder.is_dir()]
+    return stable_hash(str(options.content.resolve()), options.base_url, options.drafts, options.local,
+                       options.search, sorted(digests.items()), digest(options.content / "site.yaml"), templates)
 
 
 def pages_untouched(state: CacheState, out: Path) -> bool:
@@ -155,7 +156,7 @@ def pages_untouched(state: CacheState, out: Path) -> bool:
     return all(out_path in pages and untouched(f"{out}/{out_path}", pages[out_path]) for out_path in state.outputs)
 
 
-def output_is_current(out: Path, out_paths: list[str], static: Path, config: SiteConfig, search: bool) -> bool:
+def output_is_current(out: Path, out_paths: list[str], static: Theme, config: SiteConfig, search: bool) -> bool:
     """Whether `out` holds exactly what a build would write, given that every page in it is
     current: the same static files byte for byte, the GitHub Pages files, a search index
     only when one is wanted, and nothing else."""

@@ -7,9 +7,10 @@ imports, the page, the options) plus what its render read (reads.py); core.py pu
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import jinja2.meta
+
+from ..render.jinja_env import template_error
 
 
 def stable_hash(*parts: object) -> str:
@@ -25,9 +26,8 @@ class TemplateFingerprints:
     template that names another by a variable (which cannot be known before it renders) is
     hashed with every template of the site."""
 
-    def __init__(self, env: jinja2.Environment, folder: Path) -> None:
+    def __init__(self, env: jinja2.Environment) -> None:
         self.env = env
-        self.folder = folder
         self._cache: dict[str, str] = {}
         self._parts: dict[str, tuple[str, list]] = {}  # name -> (source, names it refers to), each parsed once
         self._everything: str | None = None
@@ -44,8 +44,12 @@ class TemplateFingerprints:
         seen.add(name)
         found = self._parts.get(name)
         if found is None:
-            source = self.env.loader.get_source(self.env, name)[0]
-            found = self._parts[name] = (source, list(jinja2.meta.find_referenced_templates(self.env.parse(source))))
+            source, filename, _ = self.env.loader.get_source(self.env, name)
+            try:
+                tree = self.env.parse(source, name, filename)
+            except jinja2.TemplateSyntaxError as exc:
+                raise template_error(exc) from exc
+            found = self._parts[name] = (source, list(jinja2.meta.find_referenced_templates(tree)))
         source, children = found
         parts = {(name, source)}
         for child in children:

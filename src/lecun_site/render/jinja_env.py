@@ -30,7 +30,9 @@ import inspect
 import io
 import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import jinja2
@@ -38,7 +40,9 @@ import markupsafe
 from jinja2.compiler import CodeGenerator
 
 from .. import urls
+from ..errors import SiteError, TemplateError
 from ..records import format_timestamp
+from ..theme import DEFAULT_PREFIX, Theme
 
 PLAIN_JINJA_VARIABLE = "LECUN_SITE_PLAIN_JINJA"
 
@@ -279,9 +283,26 @@ def use_lean_code() -> bool:
     return lean_code_problem() is None
 
 
-def make_environment(templates_dir: Path, bytecode_folder: Path | None = None,
+def template_loader(templates: Theme | Path | Sequence[Path]) -> jinja2.BaseLoader:
+    """Templates looked up in each folder in turn (the site's first, the default theme's last);
+    `default:NAME` is always the default theme's NAME, so a site's template can extend the one
+    it replaces."""
+    if isinstance(templates, Theme):
+        folders = list(templates.templates)
+    elif isinstance(templates, Path):
+        folders = [templates]
+    else:
+        folders = list(templates)
+    loaders = [jinja2.FileSystemLoader(str(folder)) for folder in folders]
+    if len(loaders) == 1:
+        return loaders[0]
+    default = jinja2.PrefixLoader({DEFAULT_PREFIX: loaders[-1]}, delimiter=":")
+    return jinja2.ChoiceLoader([*loaders, default])
+
+
+def make_environment(templates: Theme | Path | Sequence[Path], bytecode_folder: Path | None = None,
                      reload_templates: bool = True) -> jinja2.Environment:
-    """Jinja set up for safe output; with `bytecode_folder`, compiled templates are kept there
+    """Jinja set up for safe output, loading `templates` (template_loader); with `bytecode_folder`, compiled templates are kept there
     between runs (Jinja checks each against its template's source before using it). Without
     `reload_templates` (a build, whose templates do not change while it runs), a template once
     loaded is not checked against its file again: that is four `stat` calls a page, ~4% of
@@ -296,9 +317,51 @@ def make_environment(templates_dir: Path, bytecode_folder: Path | None = None,
     env = _environment(
         bytecode_cache=bytecode_cache,
         auto_reload=reload_templates,
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=template_loader(templates),
     )
     if lean:
         env.code_generator_class = LeanTemplateCode
     env.globals.update(urls=urls, media_link=urls.media_link, format_timestamp=format_timestamp)
     return env
+
+
+# --------------------------------------------------------------------------- errors, in place
+
+
+def template_error(exc: BaseException, page: str | None = None) -> TemplateError | None:
+    """`exc`, raised while a template was parsed or rendered, as `path:line: message` naming the
+    template file and the line in it (the innermost template, for one included by another);
+    None when no template is to blame."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where: tuple[str, int] | None = (exc.filename or exc.name or "<template>", exc.lineno)
+        message = f"template syntax error: {exc.message}"
+    else:
+        where = _innermost_template_line(exc.__traceback__)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            message = f"template '{exc.name}' not found"
+        elif isinstance(exc, (jinja2.TemplateError, SiteError)):
+            message = str(exc.message if isinstance(exc, jinja2.TemplateError) else exc)
+        else:
+            message = f"{type(exc).__name__}: {exc}"
+        if where is None and not isinstance(exc, (jinja2.TemplateError, SiteError)):
+            return None
+    text = f"{display_path(where[0])}:{where[1]}: {message}" if where else message
+    return TemplateError(f"{text} (page {page})" if page else text)
+
+
+def _innermost_template_line(tb: TracebackType | None) -> tuple[str, int] | None:
+    """The last frame of a traceback that Jinja rewrote to point into a template file."""
+    found = None
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:  # jinja2.debug.fake_traceback's frames
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def display_path(filename: str) -> str:
+    """A template's file as the writer knows it: relative to the current folder when under it."""
+    try:
+        return Path(filename).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return filename

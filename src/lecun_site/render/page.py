@@ -28,8 +28,9 @@ from ..records import (
 from ..site.graph import SiteGraph
 from ..site.links import link_target
 from ..site.pages import PageJob, counterpart
+from ..theme import Theme
 from ..urls import media_link  # noqa: F401 - templates' global, tests import it from here
-from .jinja_env import make_environment
+from .jinja_env import make_environment, template_error
 from .markdown import Compiler, RenderEnv, render_inline, render_markdown
 from .reads import Recorder, fingerprint, track
 
@@ -434,7 +435,7 @@ class Renderer:
     """Renders pages of one graph. `render_traced` also gives what the page read (reads.py),
     from which the build core signs it; fragments shared between pages carry their reads."""
 
-    def __init__(self, graph: SiteGraph, templates_dir: Path, *, local: bool = False, drafts: bool = False,
+    def __init__(self, graph: SiteGraph, templates: Theme | Path, *, local: bool = False, drafts: bool = False,
                  bytecode_folder: Path | None = None, reload_templates: bool = True,
                  env: jinja2.Environment | None = None) -> None:
         self.graph = graph
@@ -449,7 +450,7 @@ class Renderer:
         self.fragment_reads: dict[tuple, tuple[dict, frozenset]] = {}
         self._relative = urls.Relative(self.local)
         # `env`: one kept by the caller (serve's Builder), which reloads only templates that changed
-        self.env = env or make_environment(templates_dir, bytecode_folder, reload_templates)
+        self.env = env or make_environment(templates, bytecode_folder, reload_templates)
         self._check_strings()
 
     def _check_strings(self) -> None:
@@ -480,12 +481,11 @@ class Renderer:
             template = self.env.get_template(job.template)
             html = template.render(page=page, graph=page.graph, site=page.config,
                                    jobs=track(all_jobs or [], JOBS, recorder))
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from exc
-        except jinja2.UndefinedError as exc:
-            raise TemplateError(f"{job.template} (page {job.url}): {exc.message}") from exc
-        except jinja2.TemplateNotFound as exc:
-            raise TemplateError(f"template '{exc.name}' not found (page {job.url})") from exc
+        except Exception as exc:
+            error = template_error(exc, job.url)
+            if error is None:
+                raise
+            raise error from exc
         return self._resolve_links(html, job, page)
 
     def _resolve_links(self, html: str, job: PageJob, page: Page) -> str:

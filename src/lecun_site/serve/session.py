@@ -23,7 +23,7 @@ from pathlib import Path
 import jinja2
 
 from ..build.cache import BuildCache, cache_dir
-from ..build.core import BuildOptions, Traces, default_dir, load_site, run
+from ..build.core import BuildOptions, Traces, load_site, run, site_theme
 from ..build.output import InPlaceWriter, StagingWriter, recover_interrupted
 from ..build.pipeline import fewer_collections
 from ..build.signatures import TemplateFingerprints, stable_hash
@@ -56,8 +56,7 @@ class Builder:
     def __init__(self, options: BuildOptions, search: bool = False) -> None:
         self.options = options
         self.search = search  # index the first build for search (serve indexes in the background)
-        self.templates_dir = options.templates or default_dir(options.content, "templates")
-        self.static_dir = options.static or default_dir(options.content, "static")
+        self.theme = site_theme(options)
         self.parse_cache: dict = {}
         self.traces: Traces | None = None
         self.graph: SiteGraph | None = None  # the graph the traces were recorded on
@@ -105,10 +104,10 @@ class Builder:
             if problems.errors:
                 return RebuildReport(False, problems=problems.items, seconds=time.perf_counter() - started)
         if self.env is None:
-            self.env = make_environment(self.templates_dir)  # kept: it reloads only templates that changed
-        signature = _tree_signature(self.templates_dir)
+            self.env = make_environment(self.theme)  # kept: it reloads only templates that changed
+        signature = stable_hash([_tree_signature(folder) for folder in self.theme.templates])
         if self._templates is None or self._templates[0] != signature:
-            self._templates = (signature, TemplateFingerprints(self.env, self.templates_dir))
+            self._templates = (signature, TemplateFingerprints(self.env))
             plan = None
             self._fragments = None  # rendered by the templates as they were
         if first:

@@ -58,8 +58,8 @@ class ChangeKind(str, Enum):
 @dataclass(frozen=True)
 class WatchRoots:
     content: Path
-    templates: Path
-    static: Path
+    templates: tuple[Path, ...]  # the site's templates, then the default theme's (theme/__init__.py)
+    static: tuple[Path, ...]
     out: Path
 
 
@@ -71,8 +71,8 @@ def classify_change(path: Path, roots: WatchRoots) -> ChangeKind | None:
         return None
     if any(is_ignored_name(part) for part in path.parts[-1:]) or path.name.endswith((".tmp", ".part", ".crdownload")):
         return None
-    for root, kind in ((roots.templates, ChangeKind.TEMPLATE), (roots.static, ChangeKind.STATIC),
-                       (roots.content, ChangeKind.CONTENT)):
+    for root, kind in (*((t, ChangeKind.TEMPLATE) for t in roots.templates),
+                       *((s, ChangeKind.STATIC) for s in roots.static), (roots.content, ChangeKind.CONTENT)):
         root = root.absolute()
         if root in path.parents or path == root:
             rel = path.relative_to(root).parts
@@ -152,7 +152,7 @@ class Watcher:
 
     def start(self) -> None:
         watched = set()
-        for folder in (self.roots.content, self.roots.templates, self.roots.static):
+        for folder in (self.roots.content, *self.roots.templates, *self.roots.static):
             folder = folder.absolute()
             if folder.is_dir() and folder not in watched:
                 self._observer.schedule(_Collector(self), str(folder), recursive=True)
