@@ -12,7 +12,7 @@ LAYERS = [
     {"content"},
     {"site"},
     {"render"},
-    {"build", "importer", "check"},
+    {"build", "importer", "check", "scaffold"},
     {"serve"},
     {"cli", "__main__"},
 ]

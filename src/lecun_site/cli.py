@@ -16,12 +16,14 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import BuildFailed, ContentError, SiteError
+from . import __version__
+from .errors import BuildFailed, ContentError, SiteError, TemplateError
 from .records import is_valid_id
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lecun-site", description="Build a bilingual documentary-notes website.")
+    parser.add_argument("--version", action="version", version=f"lecun-site {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build = sub.add_parser("build", help="build the site from content/ into _site/")
@@ -56,12 +58,24 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--base-url", default=None, help="published address (default: read from the site)")
     check.add_argument("--debug", action="store_true", help="show tracebacks")
 
-    new = sub.add_parser("new", help="scaffold content")
+    new = sub.add_parser("new", help="start a site; scaffold a note, a record or a template")
     new_sub = new.add_subparsers(dest="what", metavar="WHAT")
-    note = new_sub.add_parser("note", help="create notes/SLUG.zh.md and notes/SLUG.en.md")
-    note.add_argument("slug")
-    note.add_argument("--content", default="content")
-    note.add_argument("--debug", action="store_true")
+    site = new_sub.add_parser("site", help="a bilingual starter site in DIR that builds and passes check")
+    site.add_argument("dir", metavar="DIR")
+    site.add_argument("--debug", action="store_true")
+    for kind, what in (("note", "notes/ID.zh.md and notes/ID.en.md, a draft pair"),
+                       ("person", "people/ID.yaml"), ("topic", "topics/ID.yaml"), ("source", "sources/ID.yaml"),
+                       ("event", "timeline/ID.yaml, holding one event"),
+                       ("transcript", "transcripts/ID.zh.md and transcripts/ID.en.md")):
+        record = new_sub.add_parser(kind, help=f"create {what}")
+        record.add_argument("id", metavar="ID")
+        record.add_argument("--content", default="content")
+        record.add_argument("--debug", action="store_true")
+    template = new_sub.add_parser("template", help="copy a default template (e.g. note.html) into templates/ "
+                                  "beside the content, to edit it there")
+    template.add_argument("name", metavar="NAME")
+    template.add_argument("--content", default="content")
+    template.add_argument("--debug", action="store_true")
 
     imp = sub.add_parser("import-transcript", help="turn .srt, .vtt or speaker-labelled text into a transcript file")
     imp.add_argument("files", nargs="+", metavar="FILE", help=".srt, .vtt, or text with `Name:` speaker labels")
@@ -102,10 +116,10 @@ def main(argv: list[str] | None = None) -> int:
             from .importer.subtitles import cmd_import_transcript
             return cmd_import_transcript(args)
         if args.command == "new":
-            if args.what != "note":
+            if args.what is None:
                 parser.parse_args(["new", "--help"])
                 return 2
-            return cmd_new_note(args)
+            return cmd_new(args)
     except BuildFailed as exc:
         print_problems(exc.problems)
         if getattr(args, "debug", False):
@@ -167,6 +181,25 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _build_or_report(builder, changed):
+    """serve's build: an error from a template (or the output folder) becomes a failed report,
+    shown in the overlay like a content error, so that the last good site stays served."""
+    from .serve.session import RebuildReport
+
+    try:
+        return builder.build(changed)
+    except BuildFailed as exc:
+        return RebuildReport(False, problems=exc.problems)
+    except SiteError as exc:
+        return RebuildReport(False, problems=[_as_problem(exc)])
+
+
+def _as_problem(exc: SiteError) -> ContentError:
+    if isinstance(exc, TemplateError):
+        return ContentError(exc.path, exc.message, line=exc.line)
+    return ContentError(None, str(exc))
+
+
 def cmd_serve(args) -> int:
     from .build.output import check_output_dir
     from .build.pipeline import BuildOptions
@@ -195,13 +228,7 @@ def cmd_serve(args) -> int:
     def rebuild(changed: dict | None = None) -> None:
         with lock:
             what = _describe_change(changed, options)
-            try:
-                report = builder.build(changed)
-            except SiteError as exc:
-                problems = [{"path": None, "line": None, "column": None, "message": str(exc), "hint": None}]
-                server.state.failed(problems)
-                print(f"{_now()} {what}: build failed\nerror: {exc}", file=sys.stderr, flush=True)
-                return
+            report = _build_or_report(builder, changed)
             if not report.ok:
                 errors = [p for p in report.problems if not p.is_warning]
                 server.state.failed([p.as_dict() for p in errors])
@@ -215,7 +242,7 @@ def cmd_serve(args) -> int:
                   + (f", {len(report.removed)} removed" if report.removed else "")
                   + f" in {report.seconds * 1000:.0f} ms", flush=True)
 
-    first = builder.build()
+    first = _build_or_report(builder, None)
     indexing = threading.Event()  # set: stop indexing
     indexer = threading.Thread(target=_index_in_background, args=(options.out, indexing), daemon=True,
                                name="search-index")
@@ -334,41 +361,22 @@ def cmd_check(args) -> int:
     return 0
 
 
-NOTE_TEMPLATE = """---
-title: {title}
-date: {date}
-summary: {summary}
-people: []
-topics: []
-sources: []
-draft: true
----
-{heading}
-"""
+def cmd_new(args) -> int:
+    from .scaffold import new_record, new_site, new_template
 
-
-def cmd_new_note(args) -> int:
-    import datetime
-
-    slug = args.slug
-    if not is_valid_id(slug):
-        print(f"error: '{slug}' is not a valid slug: use lowercase latin kebab-case, e.g. bell-labs", file=sys.stderr)
+    if args.what == "site":
+        folder = Path(args.dir)
+        written = new_site(folder)
+        print(f"created a new site in {folder} ({len(written)} files). Next:\n"
+              f"  cd {folder}\n  lecun-site serve     # open http://127.0.0.1:8000/ and start editing content/")
+        return 0
+    if args.what == "template":
+        print(f"created {new_template(Path(args.content), args.name)}")
+        return 0
+    if not is_valid_id(args.id):
+        print(f"error: '{args.id}' is not a valid id: use lowercase latin kebab-case, e.g. bell-labs", file=sys.stderr)
         return 2
-    folder = Path(args.content) / "notes"
-    paths = {lang: folder / f"{slug}.{lang}.md" for lang in ("zh", "en")}
-    existing = [p for p in paths.values() if p.exists()]
-    if existing:
-        print(f"error: {existing[0]} already exists; nothing was written", file=sys.stderr)
-        return 1
-    folder.mkdir(parents=True, exist_ok=True)
-    today = datetime.date.today().isoformat()
-    title = slug.replace("-", " ")
-    paths["zh"].write_text(NOTE_TEMPLATE.format(title=title, date=today, summary="一句话摘要。",
-                                                heading="## 第一节\n\n在这里写正文。引用来源：[@source-id]"), encoding="utf-8")
-    paths["en"].write_text(NOTE_TEMPLATE.format(title=title.capitalize(), date=today, summary="A one-line summary.",
-                                                heading="## First section\n\nWrite here. Cite a source: [@source-id]"),
-                           encoding="utf-8")
-    for path in paths.values():
+    for path in new_record(Path(args.content), args.what, args.id):
         print(f"created {path}")
     return 0
 

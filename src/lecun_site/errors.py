@@ -96,7 +96,24 @@ class LinkError(ContentError):
 
 
 class TemplateError(SiteError):
-    """A template failed to render."""
+    """A template failed to parse or render; `path` and `line` name the template file and the
+    line in it, where known (render/jinja_env.py `template_error`)."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(f"{path}:{line}: {message}" if path and line else message)
+        self.message, self.path, self.line = message, path, line
+
+    def __reduce__(self):  # keeps path and line when a render worker sends it back
+        return _template_error, (self.message, self.path, self.line)
+
+    def as_dict(self) -> dict:
+        """As the dev server's error overlay shows a content error."""
+        return {"path": self.path, "line": self.line, "column": None, "field": None, "message": self.message,
+                "hint": None, "severity": "error"}
+
+
+def _template_error(message: str, path: str | None, line: int | None) -> TemplateError:
+    return TemplateError(message, path=path, line=line)
 
 
 class OutputError(SiteError):

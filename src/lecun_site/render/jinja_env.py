@@ -345,8 +345,11 @@ def template_error(exc: BaseException, page: str | None = None) -> TemplateError
             message = f"{type(exc).__name__}: {exc}"
         if where is None and not isinstance(exc, (jinja2.TemplateError, SiteError)):
             return None
-    text = f"{display_path(where[0])}:{where[1]}: {message}" if where else message
-    return TemplateError(f"{text} (page {page})" if page else text)
+    if page:
+        message += f" (page {page})"
+    if where is None:
+        return TemplateError(message)
+    return TemplateError(message, path=display_path(where[0]), line=where[1])
 
 
 def _innermost_template_line(tb: TracebackType | None) -> tuple[str, int] | None:
