@@ -292,3 +292,31 @@ def test_the_real_serve_process_equals_clean_builds_over_edits_of_every_kind(tmp
 
 def rebuilds(srv: Server) -> int:
     return len(re.findall(r"pages re-rendered|build failed", srv.output()))
+
+
+def test_a_template_error_shows_in_the_overlay_with_file_and_line(project, page):
+    (project / "templates").mkdir()
+    override = project / "templates" / "note.html"
+    good = '{% extends "default:note.html" %}\n{% block main %}<p id="mine">mine</p>{{ super() }}{% endblock %}\n'
+    override.write_text(good, encoding="utf-8")
+    srv = Server(project)
+    try:
+        page.goto(srv.url + "en/notes/intro/")
+        assert page.locator("#mine").count() == 1
+        for round, (broken, expected) in enumerate((
+            ('{% extends "default:note.html" %}\n{% block main %}\n{% if %}{% endblock %}\n',
+             r"templates/note\.html:3(:\d+)?: template syntax error"),
+            ('{% extends "default:note.html" %}\n{% block main %}\n\n{{ nothing_here.x }}{% endblock %}\n',
+             r"templates/note\.html:4(:\d+)?: 'nothing_here' is undefined"),
+        )):
+            save_like_an_editor(override, broken)
+            overlay = page.locator("#lecun-overlay")
+            overlay.wait_for(timeout=5000)
+            assert re.search(expected, overlay.inner_text()), overlay.inner_text()
+            assert "Traceback" not in srv.output()
+            assert page.locator("h1").inner_text() == "Introduction"  # the last good page is still served
+            save_like_an_editor(override, good.replace("mine</p>", f"fixed {round}</p>"))
+            page.wait_for_function(f"document.body.innerText.includes('fixed {round}')", timeout=5000)
+            assert page.locator("#lecun-overlay").count() == 0
+    finally:
+        assert srv.stop() == 0
