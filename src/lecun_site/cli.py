@@ -167,7 +167,10 @@ def cmd_build(args) -> int:
         if interactive:
             print(f"\rrendering {done}/{total} pages", end="" if done < total else "\n", file=sys.stderr)
 
-    report = build_site(options, progress)
+    from .build.output import owning
+
+    with owning(options.out, "build"):
+        report = build_site(options, progress)
     for notice in report.notices:
         print(f"note: {notice}", file=sys.stderr)
     if report.warnings:
@@ -201,11 +204,8 @@ def _as_problem(exc: SiteError) -> ContentError:
 
 
 def cmd_serve(args) -> int:
-    from .build.output import check_output_dir
+    from .build.output import check_output_dir, owning
     from .build.pipeline import BuildOptions
-    from .serve.devserver import DevServer
-    from .serve.session import Builder
-    from .serve.watch import Watcher, WatchRoots
 
     options = BuildOptions(
         content=Path(args.content), out=Path(args.out),
@@ -217,6 +217,15 @@ def cmd_serve(args) -> int:
         print(f"error: the content folder {options.content} does not exist", file=sys.stderr)
         return 1
     check_output_dir(options.out, options.content)
+    with owning(options.out, "serve"):  # a second serve or a build on this folder is refused
+        return _serve(args, options)
+
+
+def _serve(args, options) -> int:
+    from .serve.devserver import DevServer
+    from .serve.session import Builder
+    from .serve.watch import Watcher, WatchRoots
+
     builder = Builder(options)  # the search index is made in the background once the site is served
     try:
         server = DevServer(options.out, args.host, args.port)

@@ -320,3 +320,23 @@ def test_a_template_error_shows_in_the_overlay_with_file_and_line(project, page)
             assert page.locator("#lecun-overlay").count() == 0
     finally:
         assert srv.stop() == 0
+
+
+def test_a_second_serve_or_a_build_on_a_served_folder_is_refused(server, project):
+    def pages():  # the first server's search index is made in the background meanwhile
+        return {k: v for k, v in tree_bytes(project / "_site").items() if not k.startswith("pagefind/")}
+
+    before = pages()
+    command = [sys.executable, "-m", "lecun_site"]
+    second = subprocess.run([*command, "serve", "--port", "0", "--no-search"], cwd=project, capture_output=True,
+                            text=True, timeout=60)
+    assert second.returncode == 1
+    assert re.search(r"_site is in use by `lecun-site serve` \(process \d+\)", second.stderr), second.stderr
+    build = subprocess.run([*command, "build", "--no-search"], cwd=project, capture_output=True, text=True, timeout=60)
+    assert build.returncode == 1 and "in use by `lecun-site serve`" in build.stderr
+    assert "Traceback" not in second.stderr + build.stderr
+    assert pages() == before  # nothing rebuilt under the first server
+    # its own folder is fine
+    other = subprocess.run([*command, "build", "--no-search", "--out", "elsewhere"], cwd=project, capture_output=True,
+                           text=True, timeout=120)
+    assert other.returncode == 0, other.stderr

@@ -16,9 +16,10 @@ published (no hidden files or folders such as `.git/`, no editor backups).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..content.config import SiteConfig
@@ -105,6 +106,30 @@ def check_output_dir(out: Path, content: Path) -> None:
 
 
 SITE_MARKERS = ("index.html", ".nojekyll")  # every build writes both
+
+
+@contextlib.contextmanager
+def owning(out: Path, command: str) -> Iterator[None]:
+    """Hold the output folder for one `build` or `serve` while it runs: a second one on the same
+    folder would rebuild (or swap away) the site under the first. The lock is a file beside the
+    folder (`.{name}.lock`, ignored by the watcher), held with an flock that ends with the
+    process however it ends; it names the command and process that hold it."""
+    lock_path = out.absolute().parent / f".{out.name}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = locks.hold(lock_path, os.O_RDWR | os.O_CREAT)
+    except OSError:
+        try:
+            holder = lock_path.read_text(encoding="utf-8").strip() or "another lecun-site"
+        except OSError:
+            holder = "another lecun-site"
+        raise OutputError(f"{out} is in use by {holder}; stop it, or give this one its own folder with --out") from None
+    try:
+        os.ftruncate(handle, 0)
+        os.write(handle, f"`lecun-site {command}` (process {os.getpid()})\n".encode())
+        yield
+    finally:
+        os.close(handle)
 
 
 def link_files(source: Path, target: Path, relative_paths: list[str]) -> None:
