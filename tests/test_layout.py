@@ -37,7 +37,11 @@ def imported_modules(path, package=PACKAGE):
                 yield target, node.lineno
             else:
                 for alias in node.names:
-                    yield (*target, alias.name), node.lineno
+                    module = package.joinpath(*target, alias.name)
+                    if module.is_dir() or module.with_suffix(".py").is_file():
+                        yield (*target, alias.name), node.lineno
+                    else:  # a name defined in the package's __init__.py
+                        yield (*target, "__init__"), node.lineno
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             for name in names:
