@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tomllib
 import urllib.error
 import urllib.request
 from collections import defaultdict
@@ -207,11 +208,36 @@ def test_the_pages_workflow_builds_with_the_pages_url_and_deploys_with_the_offic
     out = re.search(r"--out (\S+)", build_step["run"])[1]
     upload = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == out
-    assert any("pip install ." in s.get("run", "") for s in build["steps"])
+    assert any("pip install -c .github/constraints.txt ." in s.get("run", "") for s in build["steps"])
     assert any("lecun-site check" in s.get("run", "") for s in build["steps"])
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+    # the current major of each official action (December 2026), not one a generation old
+    majors = {"actions/checkout": 7, "actions/setup-python": 7, "actions/configure-pages": 6,
+              "actions/upload-pages-artifact": 5, "actions/deploy-pages": 5}
+    for step in build["steps"] + deploy["steps"]:
+        if "uses" in step:
+            action, version = step["uses"].split("@")
+            assert int(version.lstrip("v")) >= majors[action], step["uses"]
+
+
+def test_the_pages_workflow_installs_pinned_releases_within_the_declared_ranges():
+    from packaging.requirements import Requirement
+
+    pins = {}
+    for line in (ROOT / ".github" / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    for text in declared:
+        requirement = Requirement(text)
+        name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+        assert name in pins, f"{name} is not pinned in .github/constraints.txt"
+        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} is outside {requirement.specifier}"
+        for extra in requirement.extras:  # pagefind[extended] -> pagefind-bin-extended
+            assert f"{name}-bin-{extra}" in pins
 
 
 def test_readme_explains_the_one_time_pages_setting():
