@@ -347,19 +347,13 @@ def _describe_change(changed: dict | None, options) -> str:
 
 
 def cmd_check(args) -> int:
-    from urllib.parse import urlsplit
-
     from .check import check_site
 
     out = Path(args.out)
     if not (out / "index.html").is_file():
         print(f"error: {out} holds no built site (no index.html); run `lecun-site build` first", file=sys.stderr)
         return 1
-    base_path = None
-    if args.base_url:
-        base_path = urlsplit(args.base_url).path or "/"
-        base_path = base_path if base_path.endswith("/") else base_path + "/"
-    broken = check_site(out, base_path)
+    broken = check_site(out, args.base_url)
     for problem in broken:
         print(problem.format(), file=sys.stderr)
     pages = sum(1 for _ in out.rglob("*.html"))
