@@ -29,6 +29,7 @@ import importlib.metadata
 import inspect
 import io
 import os
+import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -322,7 +323,25 @@ def make_environment(templates: Theme | Path | Sequence[Path], bytecode_folder: 
     if lean:
         env.code_generator_class = LeanTemplateCode
     env.globals.update(urls=urls, media_link=urls.media_link, format_timestamp=format_timestamp)
+    env.filters["meta_description"] = meta_description
     return env
+
+
+def meta_description(text: str, limit: int = 160) -> str:
+    """`text` as a meta description: whitespace collapsed, and cut to `limit` characters at the
+    end of a sentence (if one ends past half of it), else at the last space, else (Chinese,
+    written without spaces) at the limit, with an ellipsis for what was left out."""
+    text = " ".join(str(markupsafe.Markup(text).unescape() if isinstance(text, markupsafe.Markup) else text).split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    ends = [m.end() for m in re.finditer(r"[。！？]|[.!?](?=\s)", head)]
+    if ends and ends[-1] >= limit // 2:
+        return head[:ends[-1]]
+    space = head[:limit - 1].rfind(" ")
+    if space >= limit // 2:
+        return head[:space].rstrip(",;:，；：、") + "…"
+    return head[:limit - 1] + "…"
 
 
 # --------------------------------------------------------------------------- errors, in place

@@ -156,7 +156,23 @@ class Page:
         return text
 
     def counterpart(self, lang: str) -> str:
+        if self.job.kind == "404":  # served for every missing address: switch to the other home
+            return urls.home(lang)
         return counterpart(self.job, lang)
+
+    def lastmod(self, job: PageJob) -> str:
+        """The W3C date a page last changed, for the sitemap, where the content says it: a note's
+        `lastmod` or `updated` (as Hugo and Jekyll write them), else its exact date; else ''."""
+        if job.kind != "note":
+            return ""
+        note = self.graph.notes[job.key].version(job.lang)
+        for name in ("lastmod", "updated", "last_modified_at"):
+            value = note.extra.get(name)
+            text = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+            if re.match(r"\d{4}-\d{2}-\d{2}", text):
+                return text[:10]
+        date = note.date
+        return date.iso if date is not None and not date.approx and not date.decade and date.part is None else ""
 
     # ---- views of records. A view counts as read whole (root ("v", lang, kind, key)): views are
     # small, and a page that shows one shows most of it; notes and transcripts are read field by field.
