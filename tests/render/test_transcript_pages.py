@@ -22,7 +22,7 @@ LECTURE = {
     "sources/lecture-video.yaml": """
         kind: video
         title: {zh: 一场讲座, en: A lecture}
-        url: https://example.org/lecture-page
+        url: https://lectures.example.net/lecture-page
         date: 2019-03
         publisher: Example TV
         language: en
