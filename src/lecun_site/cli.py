@@ -203,6 +203,17 @@ def _as_problem(exc: SiteError) -> ContentError:
     return ContentError(None, str(exc))
 
 
+def _base_path(content: Path) -> str:
+    """The path of site.yaml's base_url (`/repo/` for a GitHub project site): serve previews the
+    site under it, as it will be published, so root-absolute links and the 404 page work."""
+    from .content.config import load_config
+
+    try:
+        return load_config(content, None).base_path
+    except (SiteError, OSError):
+        return "/"  # a broken site.yaml: the first build reports it
+
+
 def cmd_serve(args) -> int:
     from .build.output import check_output_dir, owning
     from .build.pipeline import BuildOptions
@@ -211,7 +222,7 @@ def cmd_serve(args) -> int:
         content=Path(args.content), out=Path(args.out),
         templates=Path(args.templates) if args.templates else None,
         static=Path(args.static) if args.static else None,
-        drafts=not args.no_drafts, local=False, base_url="/",
+        drafts=not args.no_drafts, local=False, base_url=_base_path(Path(args.content)),
     )
     if not options.content.is_dir():
         print(f"error: the content folder {options.content} does not exist", file=sys.stderr)
@@ -228,7 +239,7 @@ def _serve(args, options) -> int:
 
     builder = Builder(options)  # the search index is made in the background once the site is served
     try:
-        server = DevServer(options.out, args.host, args.port)
+        server = DevServer(options.out, args.host, args.port, base_path=options.base_url)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -25,7 +25,7 @@ class Server:
             [sys.executable, "-X", "faulthandler", "-u", "-m", "lecun_site", "serve", "--port", "0", *extra],
             cwd=folder, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
         )
-        self.url = self._wait_for(r"serving \S+ at (http://127\.0\.0\.1:\d+/)")
+        self.url = self._wait_for(r"serving \S+ at (http://127\.0\.0\.1:\d+/\S*)")
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8")
@@ -340,3 +340,31 @@ def test_a_second_serve_or_a_build_on_a_served_folder_is_refused(server, project
     other = subprocess.run([*command, "build", "--no-search", "--out", "elsewhere"], cwd=project, capture_output=True,
                            text=True, timeout=120)
     assert other.returncode == 0, other.stderr
+
+
+def test_serve_previews_the_site_under_its_base_path(project, page):
+    site_yaml = project / "content" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("https://example.org/", "https://example.org/repo/"),
+                         encoding="utf-8")
+    srv = Server(project)
+    try:
+        assert srv.url.endswith("/repo/")
+        root = srv.url.removesuffix("repo/")
+        with urllib.request.urlopen(root) as response:  # / leads to the site
+            assert response.url == srv.url
+        try:
+            urllib.request.urlopen(srv.url + "no/such/page/")
+            raise AssertionError("a missing page was found")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+            body = error.read().decode("utf-8")
+        links = re.findall(r'(?:href|src)="(/[^"]*)"', body)
+        assert links and all(link.startswith("/repo/") for link in links)
+        for link in links:  # the 404 page's own links work in the preview, as on GitHub Pages
+            with urllib.request.urlopen(root + link.lstrip("/")) as response:
+                assert response.status == 200, link
+        page.goto(srv.url + "en/notes/intro/")
+        replace_in(project / "content" / NOTE_EN, "wrote the first program", "wrote the BASE-PATH program")
+        page.wait_for_function("document.body.innerText.includes('BASE-PATH')", timeout=5000)
+    finally:
+        assert srv.stop() == 0

@@ -88,7 +88,8 @@ class State:
 
     HISTORY = 256  # builds remembered; a page older than that reloads whatever changed
 
-    def __init__(self) -> None:
+    def __init__(self, base_path: str = "/") -> None:
+        self.prefix = base_path.rstrip("/")  # the site's URLs are served under it
         self.epoch = 0
         self.problems: list[dict] = []
         self._history: deque[tuple[tuple[str, ...], bool]] = deque(maxlen=self.HISTORY)  # per epoch
@@ -99,7 +100,7 @@ class State:
         with self.cond:
             self.epoch += 1
             self.problems = []
-            self._history.append((tuple(urls), all_pages))
+            self._history.append((tuple(self.prefix + url for url in urls), all_pages))
             self.cond.notify_all()
 
     def failed(self, problems: list[dict]) -> None:
@@ -131,6 +132,7 @@ class State:
 
 def make_handler(root: Path, state: State, events_path: str = EVENTS_PATH):
     root = root.resolve()
+    prefix = state.prefix
     script = CLIENT_SCRIPT.replace("__EVENTS__", events_path).encode("utf-8")
 
     class Handler(BaseHTTPRequestHandler):
@@ -151,17 +153,19 @@ def make_handler(root: Path, state: State, events_path: str = EVENTS_PATH):
             if path == STATUS_PATH:
                 body = json.dumps({"epoch": state.epoch, "problems": state.problems}).encode("utf-8")
                 return self.send(HTTPStatus.OK, "application/json", body, head)
+            if prefix:  # served under the site's base path, as it will be published
+                if path in ("/", prefix):
+                    return self.redirect(prefix + "/")
+                if not path.startswith(prefix + "/"):
+                    return self.not_found(head)
+                path = path[len(prefix):]
             epoch = state.epoch  # read before the file: a build that ends meanwhile is caught up on
             file = self.resolve(path)
             if file is None:
                 return self.not_found(head)
             if file.is_dir():
                 if not path.endswith("/"):
-                    self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-                    self.send_header("Location", path + "/")
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
+                    return self.redirect(prefix + path + "/")
                 file = file / "index.html"
                 if not file.is_file():
                     return self.not_found(head)
@@ -192,6 +196,12 @@ def make_handler(root: Path, state: State, events_path: str = EVENTS_PATH):
             if real != root and root not in real.parents:
                 return None
             return real
+
+        def redirect(self, location: str) -> None:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def not_found(self, head: bool) -> None:
             page = root / "404.html"
@@ -264,8 +274,9 @@ def inject(html: bytes, script: bytes) -> bytes:
 class DevServer:
     """A threaded HTTP server over the output folder, bound to `host` (127.0.0.1 by default)."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, tries: int = 10) -> None:
-        self.state = State()
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, tries: int = 10,
+                 base_path: str = "/") -> None:
+        self.state = State(base_path)
         handler = make_handler(root, self.state)
         self.requested_port = port
         last_error: OSError | None = None
@@ -287,7 +298,7 @@ class DevServer:
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/"
+        return f"http://{host}:{self.port}{self.state.prefix}/"
 
     def start(self) -> None:
         self._thread.start()
