@@ -161,6 +161,7 @@ def cmd_build(args) -> int:
         base_url=args.base_url, drafts=args.drafts, local=args.local, search=not args.no_search,
         cache=not args.no_cache,
     )
+    _check_theme_folders(options)
     interactive = sys.stderr.isatty() and not args.quiet
 
     def progress(done: int, total: int) -> None:
@@ -182,6 +183,14 @@ def cmd_build(args) -> int:
               + (f" ({report.rendered} rendered, {kept} unchanged)" if kept else "")
               + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
     return 0
+
+
+def _check_theme_folders(options) -> None:
+    """`--templates` and `--static` name folders that exist (a typo would silently give the
+    default theme)."""
+    for flag, folder in (("--templates", options.templates), ("--static", options.static)):
+        if folder is not None and not folder.is_dir():
+            raise SiteError(f"{flag} {folder}: no such folder")
 
 
 def _build_or_report(builder, changed):
@@ -227,6 +236,7 @@ def cmd_serve(args) -> int:
     if not options.content.is_dir():
         print(f"error: the content folder {options.content} does not exist", file=sys.stderr)
         return 1
+    _check_theme_folders(options)
     check_output_dir(options.out, options.content)
     with owning(options.out, "serve"):  # a second serve or a build on this folder is refused
         return _serve(args, options)

@@ -3,6 +3,8 @@ errors named by file and line. Driven through the CLI on real folders."""
 
 import shutil
 
+import pytest
+
 from conftest import ROOT, soup
 
 from lecun_site.build.core import BuildOptions
@@ -117,3 +119,11 @@ def test_debug_shows_the_traceback_of_a_template_error(minimal_site, tmp_path, c
     write_override(tmp_path, '{{ nope }}')
     result = cli("build", "--content", minimal_site, "--out", tmp_path / "out", "--no-search", "--debug")
     assert result.code == 1 and "Traceback" in result.err and "note.html:1:" in result.err
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+@pytest.mark.parametrize("flag", ["--templates", "--static"])
+def test_a_theme_folder_given_but_missing_is_an_error(minimal_site, tmp_path, cli, command, flag):
+    result = cli(command, "--content", minimal_site, "--out", tmp_path / "out", flag, tmp_path / "typo")
+    assert result.code == 1 and f"{flag} {tmp_path / 'typo'}: no such folder" in result.err
+    assert not (tmp_path / "out").exists()
