@@ -288,7 +288,10 @@ def _serve(args, options) -> int:
             print(problem.format(), file=sys.stderr)
         server.state.failed([p.as_dict() for p in first.problems if not p.is_warning])
         options.out.mkdir(parents=True, exist_ok=True)
-    watcher = Watcher(WatchRoots(options.content, builder.theme.templates, builder.theme.static, options.out), rebuild)
+    site = options.content.resolve().parent  # its templates/ and static/, watched even before they exist
+    templates = tuple(dict.fromkeys((options.templates or site / "templates", *builder.theme.templates)))
+    static = tuple(dict.fromkeys((options.static or site / "static", *builder.theme.static)))
+    watcher = Watcher(WatchRoots(options.content, templates, static, options.out), rebuild)
     with _stop_requested() as stop:  # from here on, Ctrl-C or SIGTERM at any moment stops both cleanly
         try:
             server.start()

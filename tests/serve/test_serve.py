@@ -368,3 +368,23 @@ def test_serve_previews_the_site_under_its_base_path(project, page):
         page.wait_for_function("document.body.innerText.includes('BASE-PATH')", timeout=5000)
     finally:
         assert srv.stop() == 0
+
+
+def test_templates_and_static_made_while_serving_take_effect(server, project, page):
+    assert not (project / "templates").exists() and not (project / "static").exists()
+    page.goto(server.url + "en/notes/intro/")
+    (project / "templates").mkdir()
+    time.sleep(0.3)  # as a writer would: make the folder, then save a file in it
+    save_like_an_editor(project / "templates" / "note.html",
+                        '{% extends "default:note.html" %}{% block main %}<p id="late">late</p>{{ super() }}{% endblock %}')
+    page.wait_for_selector("#late", timeout=5000)
+    (project / "static").mkdir()
+    time.sleep(0.3)
+    (project / "static" / "extra.css").write_text("p { color: teal }\n", encoding="utf-8")
+    deadline = time.monotonic() + 5
+    while not (project / "_site" / "static" / "extra.css").is_file():
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.05)
+    with urllib.request.urlopen(server.url + "static/extra.css") as response:
+        assert response.read() == b"p { color: teal }\n"
+    assert (project / "_site" / "static" / "site.css").is_file()  # the default one stays

@@ -171,7 +171,7 @@ def test_files_created_in_new_folders_and_deletions_are_seen(roots):
         seen.clear()
         deep.unlink()
         assert wait_for(lambda: deep in seen)
-        css = roots.static / "site.css"
+        css = roots.static[0] / "site.css"
         css.write_text("body{}", encoding="utf-8")
         assert wait_for(lambda: seen.get(css) == ChangeKind.STATIC)
     finally:

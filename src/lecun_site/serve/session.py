@@ -103,6 +103,9 @@ class Builder:
             graph = load_site(options, problems, {}, self.parse_cache, config=config)
             if problems.errors:
                 return RebuildReport(False, problems=problems.items, seconds=time.perf_counter() - started)
+        theme = site_theme(options)
+        if theme != self.theme:  # the site's templates/ or static/ was made (or removed)
+            self.theme, self.env, self._templates = theme, None, None
         if self.env is None:
             self.env = make_environment(self.theme)  # kept: it reloads only templates that changed
         signature = stable_hash([_tree_signature(folder) for folder in self.theme.templates])

@@ -109,6 +109,8 @@ class _Collector(FileSystemEventHandler):
             path = Path(raw.decode() if isinstance(raw, bytes) else raw)
             kind = classify_change(path, self.watcher.roots)
             if kind is not None:
+                if event.is_directory:
+                    self.watcher.adopt(path)  # a site's templates/ or static/ made while serving
                 self.watcher.notice(path, kind, finished)
 
 
@@ -134,6 +136,7 @@ class Watcher:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._observer = Observer()
+        self._watched: set[tuple[Path, bool]] = set()  # (folder, recursive)
         self._thread = threading.Thread(target=self._loop, name="lecun-rebuild", daemon=True)
 
     def notice(self, path: Path, kind: ChangeKind, finished: bool = False) -> None:
@@ -151,14 +154,30 @@ class Watcher:
         self._wake.set()
 
     def start(self) -> None:
-        watched = set()
+        """Watch every root that exists, and the folder of each that does not yet (a site's
+        templates/ or static/ may be made while serving: adopt() then watches it too)."""
         for folder in (self.roots.content, *self.roots.templates, *self.roots.static):
             folder = folder.absolute()
-            if folder.is_dir() and folder not in watched:
-                self._observer.schedule(_Collector(self), str(folder), recursive=True)
-                watched.add(folder)
+            if folder.is_dir():
+                self._watch(folder, recursive=True)
+            elif folder.parent.is_dir():
+                self._watch(folder.parent, recursive=False)
         self._observer.start()
         self._thread.start()
+
+    def adopt(self, folder: Path) -> None:
+        """Watch a root folder that was just made (nothing when it is watched already)."""
+        folder = folder.absolute()
+        roots = {r.absolute() for r in (*self.roots.templates, *self.roots.static)}
+        if folder in roots and folder.is_dir():
+            self._watch(folder, recursive=True)
+
+    def _watch(self, folder: Path, recursive: bool) -> None:
+        with self._lock:
+            if (folder, recursive) in self._watched or (folder, True) in self._watched:
+                return
+            self._watched.add((folder, recursive))
+        self._observer.schedule(_Collector(self), str(folder), recursive=recursive)
 
     def stop(self) -> None:
         """Stop watching; safe to call whether or not start() ran (or finished)."""
