@@ -99,7 +99,7 @@ def measure(content: Path, out: Path, note: str, edits: int = 3, start_timeout: 
 def _wait_for_url(server: subprocess.Popen, log: Path, timeout: float) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        match = re.search(r"serving \S+ at (http://127\.0\.0\.1:\d+/)", log.read_text(encoding="utf-8", errors="replace"))
+        match = re.search(r"serving \S+ at (http://127\.0\.0\.1:\d+/\S*)", log.read_text(encoding="utf-8", errors="replace"))
         if match:
             return match[1]
         if server.poll() is not None:
