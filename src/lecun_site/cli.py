@@ -168,8 +168,10 @@ def cmd_build(args) -> int:
         if interactive:
             print(f"\rrendering {done}/{total} pages", end="" if done < total else "\n", file=sys.stderr)
 
-    from .build.output import owning
+    from .build.output import check_output_dir, owning
 
+    if options.content.is_dir():
+        check_output_dir(options.out, options.content)  # before anything is written beside it
     with owning(options.out, "build"):
         report = build_site(options, progress)
     for notice in report.notices:

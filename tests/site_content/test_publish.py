@@ -412,7 +412,7 @@ def test_local_build_links_name_files(local_site):
             if parts.scheme or href.startswith("#"):
                 continue
             assert not href.startswith("/"), (rel, href)
-            assert parts.path.endswith((".html", ".css", ".svg", ".xml", ".js")), (rel, href)
+            assert parts.path.endswith((".html", ".css", ".svg", ".png", ".xml", ".js")), (rel, href)
 
 
 def test_a_reader_browses_a_local_build_from_disk(page, local_site):

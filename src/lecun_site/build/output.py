@@ -129,6 +129,10 @@ def owning(out: Path, command: str) -> Iterator[None]:
         os.write(handle, f"`lecun-site {command}` (process {os.getpid()})\n".encode())
         yield
     finally:
+        # removed while still held, so that no other process can take this lock meanwhile; one
+        # that opened the file just before is refused at its flock, and one after makes a new file
+        with contextlib.suppress(OSError):
+            lock_path.unlink()
         os.close(handle)
 
 
