@@ -9,7 +9,8 @@ from ..records import Section, Transcript, Turn, is_valid_id, parse_timestamp
 from .body import _FENCE_RE, atx_heading, first_heading, scan_body
 from .fields import Fields, _short
 from .frontmatter import parse_front_matter
-from .notes import _declared_lang
+from .filenames import FileName
+from .notes import _declared_lang, choose_slug
 
 _TURN_RE = re.compile(
     r"^(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\]\s*)?"
@@ -19,15 +20,16 @@ _TURN_RE = re.compile(
 
 
 def parse_transcript(display: str, text: str, *, problems: Problems, slug: str, lang: str | None,
-                     default_lang: str = "zh") -> Transcript | None:
+                     default_lang: str = "zh", name: FileName | None = None) -> Transcript | None:
     """A transcript file → Transcript with numbered turns and sections."""
     try:
-        data, fm = parse_front_matter(display, text)
+        data, fm = parse_front_matter(display, text, problems)
     except ContentError as exc:
         problems.add(exc)
         return None
     f = Fields(display, data, problems, fm.raw_line)
     lang = lang or _declared_lang(f) or default_lang
+    slug = choose_slug(f, slug, name)
     title = f.text("title") or first_heading(fm.body) or slug.replace("-", " ")
     if not f.text("title"):
         f.warn(None, f"the transcript has no title; using '{_short(title)}'", hint="add `title:`")
@@ -59,7 +61,7 @@ def parse_transcript(display: str, text: str, *, problems: Problems, slug: str, 
         date=f.date("date"), summary=f.text("summary") or "", media=media,
         people=f.string_list("people"), topics=f.string_list("topics") + f.string_list("tags"),
         draft=f.boolean("draft"), body_citations=citations, links=links,
-        extra={k: v for k, v in data.items() if k not in ("title", "source", "speakers", "media", "date",
+        extra={k: v for k, v in data.items() if k not in ("title", "source", "speakers", "media", "date", "slug",
                                                           "summary", "people", "topics", "tags", "draft")},
         lines=f.lines,
     )
