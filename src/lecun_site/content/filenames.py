@@ -87,7 +87,7 @@ def parse_file_name(name: str, folder: str | None, languages: tuple[str, ...] = 
     return FileName(derive_slug(stem), lang, stem, True)
 
 
-def derive_slug(text: str) -> str:
+def derive_slug(text: str, fallback: str = "note") -> str:
     """A URL slug for a name in any script: pinyin for Chinese characters, accents dropped,
     lowercase latin kebab-case; a short hash where nothing latin is left (`note-1a2b3c4d`)."""
     text = unicodedata.normalize("NFKC", text)
@@ -102,4 +102,4 @@ def derive_slug(text: str) -> str:
     slug = slug[:80].strip("-")
     if is_valid_id(slug):
         return slug
-    return "note-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return f"{fallback}-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
