@@ -6,7 +6,7 @@ import re
 
 from ..errors import ContentError, Problems
 from ..records import LANGS, Event, Note, Quote, is_valid_id
-from .body import first_heading, scan_body
+from .body import first_heading, scan_body, summary_before_more
 from .filenames import FileName
 from .fields import ID_HINT, NOTE_NEUTRAL_FIELDS, Fields, _kind, _short
 from .frontmatter import parse_front_matter
@@ -34,7 +34,7 @@ def parse_note(display: str, text: str, *, problems: Problems, slug: str, lang: 
         f.warn(None if "title" not in data else "title",
                f"the note has no title; using {'its first heading' if heading else 'its file name'} '{_short(title)}'",
                hint="add `title:` to the front matter")
-    summary = f.text("summary") or ""
+    summary = f.text("summary") or summary_before_more(fm.body) or ""
     date = f.date("date")
     declared_events, event_ids = _note_events(f, slug)
     declared_quotes, quote_ids = _note_quotes(f)
