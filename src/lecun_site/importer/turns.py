@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from ..content.speakers import is_caption_caps, is_name, name_label
 from ..errors import Problems
 from ..records import format_timestamp
 from .cues import (
-    _CJK,
     Cue,
     Imported,
     ImportedHeading,
@@ -33,42 +33,12 @@ _MACHINE_RE = re.compile(r"^\[\s*((?:SPEAKER|Speaker|speaker)[ _-]?\d{1,3})\s*\]
 _BOLD_LABEL_RE = re.compile(r"^\*\*([^*\n]{1,60}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*")
 
 
-_NAME_LABEL_RE = re.compile(r"^([^:：\n]{1,40}?)\s*[:：](?!//)\s*")
-
-
 _DASH_RE = re.compile(r"^(?:[-–—]{1,2}|>>+)(?:\s+|$)")
 
 
-_PARTICLES = {"de", "van", "von", "der", "den", "le", "la", "du", "da", "di", "del", "bin", "al", "ibn", "y", "of"}
-
-
-def _is_name(text: str) -> bool:
-    """A speaker name as transcripts write it: 1–10 Chinese characters, or 1–4 capitalised words."""
-    if re.fullmatch(f"[{_CJK}][{_CJK}·・]{{0,9}}", text):
-        return not re.search(r"[\u3000-\u303f\uff01-\uff1f]", text)  # no sentence punctuation
-    words = text.split()
-    if not 1 <= len(words) <= 4:
-        return False
-    for i, word in enumerate(words):
-        if not re.fullmatch(r"[^\W\d_][\w.'’\-]*", word) or any(c.isdigit() or c == "_" for c in word):
-            return False
-        if not word[0].isupper() and (i == 0 or word not in _PARTICLES):
-            return False
-    return True
-
-
-def _is_caption_caps(name: str) -> bool:
-    """`ANDREW NG:` — closed captions write speaker names in capitals; that is a label even once."""
-    letters = [c for c in name if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
-
-
-def _name_label(text: str) -> tuple[str, str] | None:
-    """(name, rest) when the line starts with something shaped like `Name:`."""
-    match = _NAME_LABEL_RE.match(text)
-    if match and _is_name(match[1].strip()):
-        return match[1].strip(), text[match.end():]
-    return None
+_is_name = is_name
+_is_caption_caps = is_caption_caps
+_name_label = name_label
 
 
 class Labels:
