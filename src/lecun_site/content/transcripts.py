@@ -14,7 +14,7 @@ from .notes import _declared_lang, choose_slug
 from .speakers import is_caption_caps, name_label
 
 _TURN_RE = re.compile(
-    r"^(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\]\s*)?"
+    r"^(?:\[(?P<ts>\d{1,4}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\]\s*)?"
     r"\*\*(?P<label>[^*\n]{1,60}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*(?P<text>.*)$",
     re.DOTALL,
 )

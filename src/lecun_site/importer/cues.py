@@ -119,10 +119,10 @@ def is_cjk_text(text: str) -> bool:
     return cjk > 0 and cjk * 3 >= latin
 
 
-_TIMECODE_RE = re.compile(r"(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?")
+_TIMECODE_RE = re.compile(r"(?:(\d{1,4}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?")
 
 
-_TIMEISH = r"\d{1,3}[:;]\d{1,2}(?:[:;.,]\d{1,4})*"
+_TIMEISH = r"\d{1,4}[:;]\d{1,2}(?:[:;.,]\d{1,4})*"
 
 
 # a line that is meant as a timing line: it has -->, or it is two times with something between them
@@ -188,9 +188,20 @@ def _blocks(lines: list[str], first: int = 1):
         yield start, block
 
 
-def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *, vtt: bool) -> list[Cue]:
-    """Cues of an SRT body or of a WebVTT body after its header. Problems are collected."""
+def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *, vtt: bool,
+               strict: bool = False) -> list[Cue]:
+    """Cues of an SRT body or of a WebVTT body after its header. Problems are collected.
+
+    A malformed cue (its timing line, or no timing line after a cue number) is skipped with a
+    warning naming its line, as the WebVTT parsing algorithm drops it; `strict` makes it an error."""
     cues: list[Cue] = []
+
+    def malformed(message: str, line: int, hint: str) -> None:
+        if strict:
+            problems.error(display, message, line=line, hint=hint)
+        else:
+            problems.warn(display, f"{message}; the cue is skipped", line=line,
+                          hint=f"{hint} (--strict refuses the file instead)")
     previous: Cue | None = None  # the last well-formed cue, for the order check
 
     def orphan(number: int, text_lines: list[str]) -> None:
@@ -210,8 +221,7 @@ def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *
         timings = [i for i, line in enumerate(block) if _TIMING_LIKE_RE.search(line)]
         if not timings:
             if not vtt and re.fullmatch(r"\s*\d+\s*", block[0]) and len(block) > 1:
-                problems.error(display, f"cue {block[0].strip()} has no timing line", line=start + 1,
-                               hint=TIMING_HINT)
+                malformed(f"cue {block[0].strip()} has no timing line", start + 1, TIMING_HINT)
                 continue
             orphan(start, block)
             continue
@@ -230,7 +240,7 @@ def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *
             number = start + index
             timing = parse_timing(block[index])
             if isinstance(timing[0], str):
-                problems.error(display, timing[0], line=number, hint=str(timing[1]))
+                malformed(timing[0], number, str(timing[1]))
                 continue
             cue = Cue(number, int(timing[0]), int(timing[1]), tuple(payload))
             if previous is not None and cue.start < previous.start:
@@ -243,12 +253,13 @@ def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *
     return cues
 
 
-def parse_srt(display: str, text: str, problems: Problems) -> list[Cue]:
+def parse_srt(display: str, text: str, problems: Problems, strict: bool = False) -> list[Cue]:
     """SubRip text (BOM and CRLF already removed) → cues."""
-    return _scan_cues(display, text.split("\n"), 1, problems, vtt=False)
+    return _scan_cues(display, text.split("\n"), 1, problems, vtt=False, strict=strict)
 
 
-def parse_vtt(display: str, text: str, problems: Problems) -> tuple[list[Cue], str | None, str | None]:
+def parse_vtt(display: str, text: str, problems: Problems,
+              strict: bool = False) -> tuple[list[Cue], str | None, str | None]:
     """WebVTT text → (cues, title from the WEBVTT line, language from a `Language:` header)."""
     lines = text.split("\n")
     title = language = None
@@ -267,5 +278,5 @@ def parse_vtt(display: str, text: str, problems: Problems) -> tuple[list[Cue], s
             if meta and meta[1].lower() == "language":
                 language = meta[2]
             body_start += 1
-    cues = _scan_cues(display, lines[body_start:], body_start + 1, problems, vtt=True)
+    cues = _scan_cues(display, lines[body_start:], body_start + 1, problems, vtt=True, strict=strict)
     return cues, title, language
