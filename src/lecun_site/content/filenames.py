@@ -4,6 +4,7 @@
 - Hugo's language suffixes `post.zh-cn.md`, `post.en-us.md`, `post.zh-hant.md`: a suffix whose
   language is one of the site's (`zh-*` → zh, `en-*` → en) is that language; site.yaml's
   `language_suffixes` maps any other (`cn: zh`, `chs: zh`).
+- Jekyll's posts `2016-04-19-welcome.md`: slug `welcome`, dated 2016-04-19 unless `date:` says otherwise.
 - Hugo leaf bundles `post/index.en.md`: the folder names the note. Branch bundles
   (`_index.md`) are section list pages, which this site makes itself: `None`.
 - A name that is not a slug (`My First Note.en.md`, `口述历史访谈笔记.zh.md`, `hugo指南.MD`) gets one
@@ -44,6 +45,7 @@ class FileName:
     lang: str | None  # a site language, another language's code as written, or None (no suffix)
     written: str  # the name part as written (the folder of a bundle), for messages
     derived: bool  # the name was not a slug: `slug` was made from it
+    date: str | None = None  # Jekyll's `2016-04-19-slug.md`: the date in the name (YYYY-MM-DD)
 
 
 def language_of(code: str, languages: tuple[str, ...] = LANGS,
@@ -82,9 +84,16 @@ def parse_file_name(name: str, folder: str | None, languages: tuple[str, ...] = 
         return None
     if stem == "index" and folder:
         stem = folder
+    date = None
+    jekyll = _JEKYLL_RE.match(stem)
+    if jekyll:  # Jekyll's posts: the date is in the name, the slug is the rest
+        date, stem = jekyll[1], jekyll[2]
     if is_valid_id(stem):
-        return FileName(stem, lang, stem, False)
-    return FileName(derive_slug(stem), lang, stem, True)
+        return FileName(stem, lang, stem, False, date)
+    return FileName(derive_slug(stem), lang, stem, True, date)
+
+
+_JEKYLL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 
 
 def derive_slug(text: str, fallback: str = "note") -> str:
