@@ -138,10 +138,12 @@ def test_an_empty_line_inside_a_cue_joins_the_text_with_a_warning():
         (5, "warning", "text outside any cue (an empty line inside a cue?); joined to the cue above")]
 
 
-def test_a_numbered_cue_without_a_timing_line_is_an_error_when_strict_else_skipped():
+def test_a_numbered_cue_without_a_timing_line_is_an_error_when_strict_else_joined():
     text = "1\n00:00:01,000 --> 00:00:02,000\nFine.\n\n2\nNo time here.\n"
     assert problems(parse_subtitles("x.srt", text, strict=True)) == [(6, "error", "cue 2 has no timing line")]
-    assert problems(parse_subtitles("x.srt", text)) == [(6, "warning", "cue 2 has no timing line; the cue is skipped")]
+    assert problems(parse_subtitles("x.srt", text)) == [
+        (6, "warning", "cue 2 has no timing line; its text is joined to the cue above")]
+    assert turns(parse_subtitles("x.srt", text)) == [(None, 1, "Fine. No time here.")]
 
 
 # ---------------------------------------------------------------- speaker labels

@@ -171,6 +171,9 @@ def parse_timing(line: str) -> tuple[int, int] | tuple[str, str]:
     return start, end
 
 
+_LONG_FRACTION_RE = re.compile(r"(\d:\d{2}[.,])(\d{4,9})(?!\d)")
+
+
 def _blocks(lines: list[str], first: int = 1):
     """(line number, lines) of each run of lines between empty lines."""
     block: list[str] = []
@@ -221,7 +224,13 @@ def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *
         timings = [i for i, line in enumerate(block) if _TIMING_LIKE_RE.search(line)]
         if not timings:
             if not vtt and re.fullmatch(r"\s*\d+\s*", block[0]) and len(block) > 1:
-                malformed(f"cue {block[0].strip()} has no timing line", start + 1, TIMING_HINT)
+                if strict or not cues:
+                    malformed(f"cue {block[0].strip()} has no timing line", start + 1, TIMING_HINT)
+                    continue
+                last = cues[-1]  # its text is kept with the cue above, as SubRip readers do
+                cues[-1] = Cue(last.line, last.start, last.end, last.lines + tuple(block[1:]))
+                problems.warn(display, f"cue {block[0].strip()} has no timing line; its text is joined to the cue "
+                              "above", line=start + 1, hint=f"{TIMING_HINT} (--strict refuses the file instead)")
                 continue
             orphan(start, block)
             continue
@@ -238,16 +247,25 @@ def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *
                 if re.fullmatch(r"\s*\d+\s*", payload[-1]) or (len(payload) > 1 and not payload[-2].strip()):
                     payload = payload[:-1]
             number = start + index
-            timing = parse_timing(block[index])
+            timing_line = block[index]
+            if not strict and _LONG_FRACTION_RE.search(timing_line):  # 00:04.0000: read to the millisecond
+                timing_line = _LONG_FRACTION_RE.sub(lambda m: m[1] + m[2][:3], timing_line)
+                problems.warn(display, "a timecode has more than three decimals; read to the millisecond",
+                              line=number, hint="write HH:MM:SS.mmm (--strict refuses the file instead)")
+            timing = parse_timing(timing_line)
             if isinstance(timing[0], str):
                 malformed(timing[0], number, str(timing[1]))
                 continue
             cue = Cue(number, int(timing[0]), int(timing[1]), tuple(payload))
             if previous is not None and cue.start < previous.start:
-                problems.error(display, f"the cue starts at {format_ms(cue.start)}, before the cue above it "
-                               f"(line {previous.line}, {format_ms(previous.start)})", line=number,
-                               hint="cues must be in time order: fix the timecode or move the cue")
-                continue
+                message = (f"the cue starts at {format_ms(cue.start)}, before the cue above it "
+                           f"(line {previous.line}, {format_ms(previous.start)})")
+                hint = "cues must be in time order: fix the timecode or move the cue"
+                if strict:
+                    problems.error(display, message, line=number, hint=hint)
+                    continue
+                problems.warn(display, f"{message}; kept in the order of the file", line=number,
+                              hint=f"{hint} (--strict refuses the file instead)")
             cues.append(cue)
             previous = cue
     return cues

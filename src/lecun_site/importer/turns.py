@@ -148,16 +148,14 @@ def _overlap(previous: list[str], shown: list[str]) -> int:
 
 def is_rolling(cues: list[Cue]) -> bool:
     """True when cues carry lines of the cue above over and add new ones, touching in time."""
-    rolls, previous, last = 0, [], None
+    previous, last = [], None
     for cue in cues:
         shown = [t for t in (_repeat_key(line) for line in cue.lines) if t]
         if not shown:
             continue
         k = _overlap(previous, shown)
         if last is not None and 0 < k < len(shown) and cue.start <= last.end + ROLL_TOUCH_MS:
-            rolls += 1
-            if rolls >= 2:
-                return True
+            return True  # a cue carried the lines of the cue above over and added one: captions that roll
         previous, last = shown, cue
     return False
 
