@@ -110,5 +110,5 @@ def test_pieces_of_attacks_never_combine_into_script(pieces):
 
 def test_the_danger_check_finds_what_trusted_html_lets_through():
     """`html: allow` keeps everything: the check above must see it, or it proves nothing."""
-    for attack in ATTACKS[:6]:
+    for attack in ATTACKS[:4] + ATTACKS[5:8]:  # (ATTACKS[4] is not HTML to markdown: an unclosed tag)
         assert dangers(render_markdown(attack, RenderEnv(allow_raw_html=True)).html), attack
