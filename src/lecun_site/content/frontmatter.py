@@ -70,7 +70,7 @@ def split_front_matter(display: str, text: str) -> FrontMatter:
                     FrontMatter("yaml", "\n".join(lines[:index]), 1, "\n".join(lines[index + 1:]), index + 2),
                     1, f"the front matter has no opening '---' (read as Hexo does, up to line {index + 1})",
                     "add a line '---' above line 1")
-            if line and not (_YAML_KEY_RE.match(line) or line[:1] in " -#"):
+            if line and not (_YAML_KEY_RE.match(line) or line[:1] in " -"):
                 break
     return FrontMatter(None, "", 1, text, 1)
 
@@ -131,6 +131,13 @@ def _parse_json(display: str, raw: str, first_line: int) -> LineDict:
 
 def parse_front_matter(display: str, text: str, problems: Problems | None = None) -> tuple[dict, FrontMatter]:
     fm = split_front_matter(display, text)
+    if fm.notice is not None and fm.raw_line == 1 and fm.kind == "yaml":  # Hexo's form: only if it reads as fields
+        try:
+            data = parse_yaml(display, fm.raw, fm.raw_line)
+        except ContentError:
+            data = None
+        if not isinstance(data, dict):  # `Note: a: b` then a `---` rule: text after all
+            return LineDict(), FrontMatter(None, "", 1, text, 1)
     if fm.notice is not None and problems is not None:
         problems.warn(display, fm.notice[1], line=fm.notice[0], hint=fm.notice[2])
     if fm.kind is None or not fm.raw.strip():
