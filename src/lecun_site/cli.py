@@ -92,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--content", default="content", help="content folder (default: content)")
     imp.add_argument("--out", default=None, help="write to this file instead, or '-' for stdout")
     imp.add_argument("--force", action="store_true", help="replace an existing transcript file")
+    imp.add_argument("--strict", action="store_true",
+                     help="refuse a file with a malformed cue (by default the cue is skipped with a warning)")
     imp.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
 

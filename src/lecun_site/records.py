@@ -313,8 +313,8 @@ class Citation:
 
 
 def parse_timestamp(text: str) -> int | None:
-    """'00:12:34', '12:34' or '1:02:03' → seconds; None for anything else."""
-    match = re.fullmatch(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,]\d+)?", text.strip())
+    """'00:12:34', '12:34', '1:02:03' or '100:02:03' (a recording past 99 hours) → seconds; None for anything else."""
+    match = re.fullmatch(r"(?:(\d{1,4}):)?(\d{1,2}):(\d{2})(?:[.,]\d+)?", text.strip())
     if not match:
         return None
     hours = int(match[1] or 0)

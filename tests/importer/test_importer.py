@@ -20,8 +20,8 @@ from lecun_site.render.markdown import render_markdown
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "subtitles"
 
 
-def load(name: str, known=()):
-    return parse_subtitles(name, (FIXTURES / name).read_bytes().decode("utf-8"), known=known)
+def load(name: str, known=(), strict=False):
+    return parse_subtitles(name, (FIXTURES / name).read_bytes().decode("utf-8"), known=known, strict=strict)
 
 
 def turns(imported):
@@ -97,7 +97,7 @@ def test_machine_labels_then_unlabelled_cues_continue_that_speaker():
 
 
 def test_malformed_timecodes_and_out_of_order_cues_are_errors_with_their_lines():
-    imported = load("broken.srt")
+    imported = load("broken.srt", strict=True)  # without --strict a malformed cue is skipped (test_real_subtitles.py)
     found = problems(imported)
     assert [(line, severity) for line, severity, _ in found] == [
         (6, "error"), (14, "error"), (18, "error"), (22, "error"), (26, "error")]
@@ -138,9 +138,12 @@ def test_an_empty_line_inside_a_cue_joins_the_text_with_a_warning():
         (5, "warning", "text outside any cue (an empty line inside a cue?); joined to the cue above")]
 
 
-def test_a_numbered_cue_without_a_timing_line_is_an_error():
+def test_a_numbered_cue_without_a_timing_line_is_an_error_when_strict_else_joined():
     text = "1\n00:00:01,000 --> 00:00:02,000\nFine.\n\n2\nNo time here.\n"
-    assert problems(parse_subtitles("x.srt", text)) == [(6, "error", "cue 2 has no timing line")]
+    assert problems(parse_subtitles("x.srt", text, strict=True)) == [(6, "error", "cue 2 has no timing line")]
+    assert problems(parse_subtitles("x.srt", text)) == [
+        (6, "warning", "cue 2 has no timing line; its text is joined to the cue above")]
+    assert turns(parse_subtitles("x.srt", text)) == [(None, 1, "Fine. No time here.")]
 
 
 # ---------------------------------------------------------------- speaker labels
@@ -204,7 +207,7 @@ def test_the_same_words_in_two_voices_are_not_a_repeat():
 
 
 def test_vtt_errors_count_lines_from_the_top_of_the_file():
-    imported = load("broken.vtt")
+    imported = load("broken.vtt", strict=True)
     assert [(line, severity) for line, severity, _ in problems(imported)] == [(9, "error"), (12, "error")]
     assert "'00:04.0000'" in imported.problems.items[0].message
     assert "before the cue above it (line 6, 00:00:01.000)" in imported.problems.items[1].message
@@ -269,10 +272,10 @@ def test_plain_text_timestamp_errors_have_their_lines():
     assert problems(imported)[3][2] == "malformed timestamp '[00:00:0x]'"
 
 
-def test_text_without_any_label_is_kept_as_an_introduction_with_a_warning():
+def test_text_without_any_label_is_an_error_not_an_empty_transcript():
     imported = parse_subtitles("x.txt", "Just some notes.\nNo speakers here.\n")
     assert imported.turns == [] and imported.intro == ["Just some notes. No speakers here."]
-    assert problems(imported)[0][1:] == ("warning", "no speaker turn was found: the text is kept as an introduction")
+    assert problems(imported) == [(1, "error", "no speaker turns found")]
 
 
 # ---------------------------------------------------------------- writing
@@ -431,7 +434,7 @@ def test_refuses_to_overwrite_without_force(minimal_site, cli):
 def test_content_errors_exit_1_listing_all_and_write_nothing(minimal_site, tmp_path, cli):
     srt, vtt = FIXTURES / "broken.srt", tmp_path / "other.vtt"
     vtt.write_bytes((FIXTURES / "broken.vtt").read_bytes())
-    result = cli("import-transcript", srt, vtt, "--content", minimal_site)
+    result = cli("import-transcript", srt, vtt, "--content", minimal_site, "--strict")
     assert result.code == 1
     lines = [l for l in result.err.splitlines() if not l.startswith("    hint:")]
     assert sorted(l.split(": ", 1)[0] for l in lines[:-1]) == sorted([

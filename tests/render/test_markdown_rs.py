@@ -145,7 +145,9 @@ DECLINED = {
     "a citation in a code span": "`[@src]` and [@src]",
     "an escaped citation": "\\[@src] and [@src]",
     "a citation in an image description": "![a [@src]](p.png)",
-    "a citation that is a link": "[@src](https://e.org)",
+    "heading attributes": "## Title {#custom-id}",
+    "heading attributes, a class": "Title {.big}\n===",
+    "a more comment": "Summary.\n\n<!--more-->\n\nRest.",
     "a citation that is a reference definition": "[@src]: https://e.org\n\n[@src]",
     "a pipe in a citation": "| a |\n|---|\n| [@src, a|b] |",
     "a backtick in a citation": "`x [@src, y` z]",
@@ -193,6 +195,16 @@ DECLINED = {
     "deep quotes after a CR line end": "x\r" + "> " * 25 + "deep",
     "an unclosed fence after a CR line end": "x\r```\rcode",
 }
+
+
+# what is no longer a citation: a Jekyll or Obsidian mention `[@x](url)` is a link on both paths
+MENTIONS = ["[@src](https://e.org)", "by [@yann](https://x.com/ylecun) and [@src]", "*[@a](/u)*, [@b, 3]"]
+
+
+@pytest.mark.parametrize("text", MENTIONS)
+def test_mentions_are_links_on_both_paths(text):
+    assert agrees(text)
+    assert '<a href="' in markdown_rs.compile_rs(text)[0][0]
 
 
 @pytest.mark.parametrize("what", sorted(DECLINED))

@@ -44,13 +44,14 @@ def test_missing_translation_is_a_warning_and_falls_back(minimal_site):
 
 def test_conflicting_neutral_fields_are_an_error_naming_both_files(minimal_site):
     path = minimal_site / "notes" / "intro.en.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("title: Introduction", "title: Introduction\ndate: 2021"),
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Introduction",
+                                                             "title: Introduction\nsources: [interview-one]"),
                     encoding="utf-8")
     _, problems = graph_of(minimal_site)
     [error] = [e for e in problems.errors if "differs" in e.message]
     assert {Path(error.path).name, error.message.split("(")[1].split(")")[0].rsplit("/", 1)[-1]} == {
         "intro.en.md", "intro.zh.md"}
-    assert error.line == 3  # the `date` line in either file
+    assert error.line == {"intro.en.md": 3, "intro.zh.md": 7}[Path(error.path).name]  # its `sources` line
 
 
 def test_same_people_written_as_alias_and_id_do_not_conflict(minimal_site):

@@ -8,7 +8,8 @@ import sys
 
 from ..records import Citation, Link
 
-_CITATION_RE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s*[,，]\s*([^\]\n]{1,80}))?\]")
+# `[@x](https://…)` is a link (a Jekyll or Obsidian mention), not a citation: no `(` after the bracket.
+_CITATION_RE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s*[,，]\s*([^\]\n]{1,80}))?\](?!\()")
 
 
 # Bounded repeats: unbounded ones rescan the rest of the line at every '](' (quadratic).
@@ -47,8 +48,12 @@ def scan_body(body: str, first_line: int) -> tuple[tuple[Citation, ...], tuple[L
 _ATX_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(\S.*)$")
 
 
+# Hugo's and kramdown's heading attributes: `## Title {#custom-id .class}`
+HEADING_ATTRS_RE = re.compile(r"[ \t]*\{[ \t]*((?:[#.][\w:-]+[ \t]*)+)\}[ \t]*$")
+
+
 def atx_heading(line: str) -> tuple[int, str] | None:
-    """(level, text) of a `## heading ##` line, else None.
+    """(level, text) of a `## heading ##` line, else None; `{#id .class}` attributes are left out.
 
     The closing #s are stripped in plain code: a regex that does it backtracks for minutes
     on a heading followed by thousands of spaces.
@@ -56,11 +61,25 @@ def atx_heading(line: str) -> tuple[int, str] | None:
     match = _ATX_RE.match(line)
     if not match:
         return None
-    text = match[2].rstrip()
+    text = HEADING_ATTRS_RE.sub("", match[2].rstrip())
     unclosed = text.rstrip("#")
     if unclosed != text and (not unclosed or unclosed[-1] in " \t"):
         text = unclosed.rstrip()
     return (len(match[1]), text) if text else None
+
+
+MORE_RE = re.compile(r"^[ \t]*<!--[ \t]*more[ \t]*-->[ \t]*$", re.M | re.I)
+
+
+def summary_before_more(body: str) -> str | None:
+    """The text above `<!--more-->` (Hugo's, Hexo's and Jekyll's summary break) as one line of
+    inline markdown, headings left out; None when the body has no break."""
+    match = MORE_RE.search(body)
+    if not match:
+        return None
+    lines = [line.strip() for line in body[: match.start()].split("\n")]
+    kept = [line for line in lines if line and not atx_heading(line) and not _FENCE_RE.match(line)]
+    return " ".join(kept)[:1000] or None
 
 
 def first_heading(body: str) -> str | None:

@@ -32,6 +32,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("author", None, "Author or organisation named in feeds and meta tags"),
     Setting("max_file_size", DEFAULT_MAX_FILE_SIZE, "Largest content file accepted, in bytes"),
     Setting("allow_raw_html", False, "Let raw HTML in markdown through (unsafe for untrusted content; off by default)"),
+    Setting("html", "escape", "Raw HTML in markdown: `escape` (shown as text), `sanitize` (kept, cleaned by an allow-list: no script, event handler or `javascript:` URL) or `allow` (trusted, as is)"),
+    Setting("language_suffixes", {}, "File-name language suffixes mapped to the site's languages, e.g. `{cn: zh, us: en}`; `zh-cn`, `zh-hant`, `en-us`… need no entry"),
     Setting("allow_embeds", False, "Let `<iframe>` embeds of YouTube/Vimeo/Bilibili through while raw HTML stays escaped"),
     Setting("cname", None, "Custom domain written to `CNAME` for GitHub Pages"),
     Setting("local", False, "Write links that work when the output is opened from disk (file://), as `--local` does"),
@@ -51,6 +53,8 @@ class SiteConfig:
     author: str | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     allow_raw_html: bool = False
+    html: str = "escape"  # 'escape', 'sanitize' or 'allow' (`allow_raw_html: true` is `allow`)
+    language_suffixes: tuple[tuple[str, str], ...] = ()
     allow_embeds: bool = False
     cname: str | None = None
     local: bool = False
@@ -63,6 +67,13 @@ class SiteConfig:
 
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
+
+    @property
+    def raw_html(self) -> bool | str:
+        """What markdown does with raw HTML: False (escape), True (allow) or 'sanitize'."""
+        if self.html == "sanitize":
+            return "sanitize"
+        return self.allow_raw_html or self.html == "allow"
 
     def absolute(self, site_path: str) -> str:
         """An absolute URL for a site path such as '/zh/notes/x/' (base-aware)."""
@@ -166,6 +177,21 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
                 bad(key, f"`{key}` must be true or false", f"write `{key}: true` or `{key}: false`")
             else:
                 values[key] = data[key]
+    if "html" in data:
+        if data["html"] not in ("escape", "sanitize", "allow"):
+            bad("html", "`html` must be escape, sanitize or allow",
+                "write `html: sanitize` to keep raw HTML cleaned by an allow-list, `html: escape` to show it as text")
+        else:
+            values["html"] = data["html"]
+    if "language_suffixes" in data:
+        suffixes = data["language_suffixes"]
+        languages = values.get("languages", LANGS)
+        if not isinstance(suffixes, dict) or any(not isinstance(k, str) or v not in languages
+                                                  for k, v in suffixes.items()):
+            bad("language_suffixes", "`language_suffixes` must map file-name suffixes to the site's languages",
+                "write e.g. `language_suffixes: {cn: zh, us: en}`")
+        else:
+            values["language_suffixes"] = tuple(sorted((k.lower(), v) for k, v in suffixes.items()))
     if base_url:
         values["base_url"] = base_url
     problems.raise_if_errors()

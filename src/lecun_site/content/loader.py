@@ -29,8 +29,9 @@ from ..records import (
     is_valid_id,
     pickled_by_fields,
 )
-from .body import is_ignored_name, slug_and_lang
+from .body import is_ignored_name
 from .config import SiteConfig
+from .filenames import MARKDOWN_SUFFIXES, FileName, parse_file_name
 from .notes import parse_note
 from .textfile import decode_text, read_bytes
 from .transcripts import parse_transcript
@@ -255,7 +256,7 @@ def load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tupl
     part = ContentSet(config=config)
     problems = Problems()
     suffix = path.suffix.lower()
-    expected = (".md", ".markdown") if folder in ("notes", "transcripts") else (".yaml", ".yml")
+    expected = MARKDOWN_SUFFIXES if folder in ("notes", "transcripts") else (".yaml", ".yml")
     digest = None
     if suffix not in expected:
         problems.warn(display, f"ignored: {folder}/ holds {' or '.join(expected)} files")
@@ -271,8 +272,9 @@ def load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tupl
         problems.error(display, "the file is nested too deeply to read", hint="flatten its lists and mappings")
     # remember what failed, so that references to it do not add errors of their own
     if folder in ("notes", "transcripts"):
-        slug, lang = slug_and_lang(path.name)
-        part.unreadable.add((slug, lang or config.default_language))
+        name = file_name(folder, path, config)
+        if name is not None:
+            part.unreadable.add((name.slug, name.lang or config.default_language))
     part.unreadable_ids.add((folder, path.stem))
     return FilePart.of(part), problems.items, digest
 
@@ -285,20 +287,28 @@ def _merge(content: "ContentSet", part: FilePart) -> None:
     content.unreadable_ids |= part.unreadable_ids
 
 
+def file_name(folder: str, path: Path, config: SiteConfig) -> FileName | None:
+    """Slug and language of a note or transcript file (filenames.py); a folder holding
+    `index.LANG.md` is a Hugo leaf bundle named by the folder."""
+    bundle = path.parent.name if path.parent.name != folder else None
+    return parse_file_name(path.name, bundle, config.languages, dict(config.language_suffixes))
+
+
 def _load_one(content: ContentSet, folder: str, path: Path, display: str, text: str, problems: Problems) -> None:
     config = content.config
     if folder in ("notes", "transcripts"):
-        slug, lang = slug_and_lang(path.name)
-        if not is_valid_id(slug):
-            problems.error(display, f"the file name '{slug}' is not a valid slug",
-                           hint="name notes in lowercase latin kebab-case, e.g. bell-labs.zh.md")
+        name = file_name(folder, path, config)
+        if name is None:
+            problems.warn(display, "ignored: a Hugo section page (_index.md); the site makes its own lists",
+                          hint="move its text into a note if it should be published")
             return
         parse = parse_note if folder == "notes" else parse_transcript
-        record = parse(display, text, problems=problems, slug=slug, lang=lang, default_lang=config.default_language)
+        record = parse(display, text, problems=problems, slug=name.slug, lang=name.lang,
+                       default_lang=config.default_language, name=name)
         if record is not None:
             (content.notes if folder == "notes" else content.transcripts).append(record)
         else:
-            content.unreadable.add((slug, lang or config.default_language))
+            content.unreadable.add((name.slug, name.lang or config.default_language))
         return
     stem = path.stem
     if folder == "i18n":

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from ..errors import ContentError, Problems
-from ..records import LANGS, Event, Note, Quote, is_valid_id
-from .body import first_heading, scan_body
+from ..records import LANGS, DateError, Event, FuzzyDate, Note, Quote, is_valid_id
+from .body import first_heading, scan_body, summary_before_more
+from .filenames import FileName
 from .fields import ID_HINT, NOTE_NEUTRAL_FIELDS, Fields, _kind, _short
 from .frontmatter import parse_front_matter
 from .yaml_records import event_from_mapping, quote_from_mapping
@@ -16,17 +17,16 @@ _NOTE_FIELDS_KNOWN = ("title", "date", "summary", "people", "topics", "tags", "s
 
 
 def parse_note(display: str, text: str, *, problems: Problems, slug: str, lang: str | None,
-               default_lang: str = "zh") -> Note | None:
+               default_lang: str = "zh", name: FileName | None = None) -> Note | None:
     """One note file → Note (or None when it cannot be read at all)."""
     try:
-        data, fm = parse_front_matter(display, text)
+        data, fm = parse_front_matter(display, text, problems)
     except ContentError as exc:
         problems.add(exc)
         return None
     f = Fields(display, data, problems, fm.raw_line)
     lang = lang or _declared_lang(f) or default_lang
-    if "slug" in data and f.text("slug") and f.text("slug") != slug:
-        f.warn("slug", f"`slug` '{_short(f.text('slug'))}' is ignored: a note's slug is its file name ('{slug}')")
+    slug = choose_slug(f, slug, name)
     title = f.text("title")
     if not title:
         heading = first_heading(fm.body)
@@ -34,8 +34,15 @@ def parse_note(display: str, text: str, *, problems: Problems, slug: str, lang: 
         f.warn(None if "title" not in data else "title",
                f"the note has no title; using {'its first heading' if heading else 'its file name'} '{_short(title)}'",
                hint="add `title:` to the front matter")
-    summary = f.text("summary") or ""
+    # the summary as other generators name it: Jekyll's `excerpt`, Hugo's `description`, or the
+    # text above `<!--more-->`
+    summary = f.text("summary") or _foreign_text(data, "excerpt", "description") or summary_before_more(fm.body) or ""
     date = f.date("date")
+    if date is None and name is not None and name.date is not None and "date" not in data:
+        try:
+            date = FuzzyDate.parse(name.date)
+        except DateError:
+            f.warn(None, f"the date in the file name ({name.date}) is not a date; the note is undated")
     declared_events, event_ids = _note_events(f, slug)
     declared_quotes, quote_ids = _note_quotes(f)
     byline = _byline(f)
@@ -45,6 +52,8 @@ def parse_note(display: str, text: str, *, problems: Problems, slug: str, lang: 
     given = frozenset(k for k in NOTE_NEUTRAL_FIELDS if k in data and data[k] is not None)
     if "tags" in data and data["tags"] is not None:
         given |= {"topics"}
+    if date is not None:
+        given |= {"date"}
     return Note(
         slug=slug, lang=lang, path=display, title=title, body=fm.body, body_line=fm.body_line,
         date=date, summary=summary,
@@ -55,6 +64,31 @@ def parse_note(display: str, text: str, *, problems: Problems, slug: str, lang: 
         draft=f.boolean("draft"), byline=byline, original_url=original_url,
         body_citations=citations, links=links, extra=extra, given=tuple(sorted(given)), lines=f.lines,
     )
+
+
+def _foreign_text(data: dict, *keys: str) -> str | None:
+    """The first of these fields (other generators' names for one of ours) that is plain text."""
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def choose_slug(f: Fields, slug: str, name: FileName | None) -> str:
+    """The slug: `slug:` from the front matter when it is a valid slug (as Hugo and Jekyll honour it),
+    else the file name's; a name that was not a slug gets a warning saying what was made of it."""
+    written = f.data.get("slug")
+    if isinstance(written, str) and written.strip():
+        value = written.strip()
+        if is_valid_id(value):
+            return value
+        f.warn("slug", f"`slug` '{_short(value)}' is not a valid slug and is ignored; the URL uses '{slug}'",
+               hint="a slug is lowercase latin kebab-case, such as bell-labs")
+    elif name is not None and name.derived:
+        f.problems.warn(f.display, f"the file name '{_short(name.written)}' is not a slug; the URL uses '{slug}'",
+                        hint=f"add `slug: {slug}` (or another) to the front matter to choose it")
+    return slug
 
 
 def _declared_lang(f: Fields) -> str | None:

@@ -9,25 +9,28 @@ from ..records import Section, Transcript, Turn, is_valid_id, parse_timestamp
 from .body import _FENCE_RE, atx_heading, first_heading, scan_body
 from .fields import Fields, _short
 from .frontmatter import parse_front_matter
-from .notes import _declared_lang
+from .filenames import FileName
+from .notes import _declared_lang, choose_slug
+from .speakers import is_caption_caps, name_label
 
 _TURN_RE = re.compile(
-    r"^(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\]\s*)?"
+    r"^(?:\[(?P<ts>\d{1,4}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\]\s*)?"
     r"\*\*(?P<label>[^*\n]{1,60}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*(?P<text>.*)$",
     re.DOTALL,
 )
 
 
 def parse_transcript(display: str, text: str, *, problems: Problems, slug: str, lang: str | None,
-                     default_lang: str = "zh") -> Transcript | None:
+                     default_lang: str = "zh", name: FileName | None = None) -> Transcript | None:
     """A transcript file → Transcript with numbered turns and sections."""
     try:
-        data, fm = parse_front_matter(display, text)
+        data, fm = parse_front_matter(display, text, problems)
     except ContentError as exc:
         problems.add(exc)
         return None
     f = Fields(display, data, problems, fm.raw_line)
     lang = lang or _declared_lang(f) or default_lang
+    slug = choose_slug(f, slug, name)
     title = f.text("title") or first_heading(fm.body) or slug.replace("-", " ")
     if not f.text("title"):
         f.warn(None, f"the transcript has no title; using '{_short(title)}'", hint="add `title:`")
@@ -59,7 +62,7 @@ def parse_transcript(display: str, text: str, *, problems: Problems, slug: str, 
         date=f.date("date"), summary=f.text("summary") or "", media=media,
         people=f.string_list("people"), topics=f.string_list("topics") + f.string_list("tags"),
         draft=f.boolean("draft"), body_citations=citations, links=links,
-        extra={k: v for k, v in data.items() if k not in ("title", "source", "speakers", "media", "date",
+        extra={k: v for k, v in data.items() if k not in ("title", "source", "speakers", "media", "date", "slug",
                                                           "summary", "people", "topics", "tags", "draft")},
         lines=f.lines,
     )
@@ -101,33 +104,81 @@ def _paragraphs(body: str, first_line: int):
         yield start, "\n".join(block), False
 
 
+_STAMP_RE = re.compile(r"^\[(?P<ts>[^\]\n]{1,20})\]\s*")
+_STAMPISH_RE = re.compile(r"^\d{1,3}\s*[:：.]\s*\d")
+
+
+def _turn_start(text: str, speakers: dict[str, str], plain: set[str]):
+    """(timestamp text or None, label, text) when the paragraph opens a turn, else None: `**Name:**`,
+    or a plain `Name:` whose name is declared in `speakers`, in capitals or used at least twice."""
+    match = _TURN_RE.match(text)
+    if match:
+        return match["ts"], match["label"].strip(), match["text"].strip()
+    stamp = _STAMP_RE.match(text)
+    rest = text[stamp.end():] if stamp else text
+    bold = _TURN_RE.match(rest) if stamp else None
+    if bold and not bold["ts"]:  # a timestamp the pattern above does not take, then `**Name:**`
+        return stamp["ts"], bold["label"].strip(), bold["text"].strip()
+    found = name_label(rest) or _declared_label(rest, speakers)
+    if found and (found[0] in speakers or found[0] in plain or is_caption_caps(found[0])):
+        return (stamp["ts"] if stamp else None), found[0], found[1].strip()
+    return None
+
+
+def _declared_label(text: str, speakers: dict[str, str]) -> tuple[str, str] | None:
+    for label in sorted(speakers, key=len, reverse=True):
+        match = re.match(rf"^{re.escape(label)}\s*[:：]\s*", text)
+        if match:
+            return label, text[match.end():]
+    return None
+
+
+def _plain_labels(paragraphs) -> set[str]:
+    """Names used as a plain `Name:` label at the start of two paragraphs or more."""
+    counts: dict[str, int] = {}
+    for _, text, is_heading in paragraphs:
+        if not is_heading:
+            stamp = _STAMP_RE.match(text)
+            found = name_label(text[stamp.end():] if stamp else text)
+            if found:
+                counts[found[0]] = counts.get(found[0], 0) + 1
+    return {name for name, count in counts.items() if count >= 2}
+
+
 def _split_turns(display, body, first_line, speakers, problems):
     turns: list[dict] = []
     sections: list[Section] = []
     intro: list[str] = []
     used_anchors: set[str] = set()
-    for line, text, is_heading in _paragraphs(body, first_line):
+    paragraphs = list(_paragraphs(body, first_line))
+    plain = _plain_labels(paragraphs)
+    for line, text, is_heading in paragraphs:
         if is_heading:
             anchor = unique_anchor(text, used_anchors, prefix="s")
             sections.append(Section(title=text, anchor=anchor, first_turn=len(turns) + 1))
             continue
-        match = _TURN_RE.match(text)
-        if match:
+        opened = _turn_start(text, speakers, plain)
+        if opened:
+            stamp, label, rest = opened
             start = None
-            if match["ts"]:
-                start = parse_timestamp(match["ts"])
+            if stamp is not None:
+                start = parse_timestamp(stamp) if _STAMPISH_RE.match(stamp) else None
                 if start is None:
-                    problems.error(display, f"'[{match['ts']}]' is not a valid timestamp", line=line,
-                                   hint="write [HH:MM:SS] or [MM:SS]")
-            label = match["label"].strip()
-            if turns and start is not None and turns[-1]["start"] is not None and start < turns[-1]["start"]:
-                problems.warn(display, f"turn starts at [{match['ts']}], before the previous turn", line=line)
-            turns.append({"label": label, "text": match["text"].strip(), "line": line, "start": start,
+                    problems.warn(display, f"'[{stamp}]' is not a valid timestamp; the turn has no time", line=line,
+                                  hint="write [HH:MM:SS] or [MM:SS], minutes and seconds from 00 to 59")
+            previous = next((t for t in reversed(turns) if t["start"] is not None), None)
+            if start is not None and previous is not None and start < previous["start"]:
+                problems.warn(display, f"the turn starts at [{stamp}], before the turn above it (line "
+                              f"{previous['line']})", line=line, hint="times must be in order: fix the timestamp")
+            turns.append({"label": label, "text": rest, "line": line, "start": start,
                           "section": len(sections) - 1 if sections else None})
         elif turns:
             turns[-1]["text"] += "\n\n" + text
         else:
             intro.append(text)
+    if not turns and intro:
+        problems.warn(display, "no speaker turn was found: the text is shown as an introduction", line=first_line,
+                      hint="start each turn with `**Name:**`, or `Name:` with the name in `speakers:`")
     result = tuple(
         Turn(number=i, speaker_label=t["label"], speaker=speakers.get(t["label"]), text=t["text"],
              line=t["line"], start=t["start"], section=t["section"])

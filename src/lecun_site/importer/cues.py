@@ -119,10 +119,10 @@ def is_cjk_text(text: str) -> bool:
     return cjk > 0 and cjk * 3 >= latin
 
 
-_TIMECODE_RE = re.compile(r"(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?")
+_TIMECODE_RE = re.compile(r"(?:(\d{1,4}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?")
 
 
-_TIMEISH = r"\d{1,3}[:;]\d{1,2}(?:[:;.,]\d{1,4})*"
+_TIMEISH = r"\d{1,4}[:;]\d{1,2}(?:[:;.,]\d{1,4})*"
 
 
 # a line that is meant as a timing line: it has -->, or it is two times with something between them
@@ -171,6 +171,9 @@ def parse_timing(line: str) -> tuple[int, int] | tuple[str, str]:
     return start, end
 
 
+_LONG_FRACTION_RE = re.compile(r"(\d:\d{2}[.,])(\d{4,9})(?!\d)")
+
+
 def _blocks(lines: list[str], first: int = 1):
     """(line number, lines) of each run of lines between empty lines."""
     block: list[str] = []
@@ -188,9 +191,20 @@ def _blocks(lines: list[str], first: int = 1):
         yield start, block
 
 
-def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *, vtt: bool) -> list[Cue]:
-    """Cues of an SRT body or of a WebVTT body after its header. Problems are collected."""
+def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *, vtt: bool,
+               strict: bool = False) -> list[Cue]:
+    """Cues of an SRT body or of a WebVTT body after its header. Problems are collected.
+
+    A malformed cue (its timing line, or no timing line after a cue number) is skipped with a
+    warning naming its line, as the WebVTT parsing algorithm drops it; `strict` makes it an error."""
     cues: list[Cue] = []
+
+    def malformed(message: str, line: int, hint: str) -> None:
+        if strict:
+            problems.error(display, message, line=line, hint=hint)
+        else:
+            problems.warn(display, f"{message}; the cue is skipped", line=line,
+                          hint=f"{hint} (--strict refuses the file instead)")
     previous: Cue | None = None  # the last well-formed cue, for the order check
 
     def orphan(number: int, text_lines: list[str]) -> None:
@@ -210,8 +224,13 @@ def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *
         timings = [i for i, line in enumerate(block) if _TIMING_LIKE_RE.search(line)]
         if not timings:
             if not vtt and re.fullmatch(r"\s*\d+\s*", block[0]) and len(block) > 1:
-                problems.error(display, f"cue {block[0].strip()} has no timing line", line=start + 1,
-                               hint=TIMING_HINT)
+                if strict or not cues:
+                    malformed(f"cue {block[0].strip()} has no timing line", start + 1, TIMING_HINT)
+                    continue
+                last = cues[-1]  # its text is kept with the cue above, as SubRip readers do
+                cues[-1] = Cue(last.line, last.start, last.end, last.lines + tuple(block[1:]))
+                problems.warn(display, f"cue {block[0].strip()} has no timing line; its text is joined to the cue "
+                              "above", line=start + 1, hint=f"{TIMING_HINT} (--strict refuses the file instead)")
                 continue
             orphan(start, block)
             continue
@@ -228,27 +247,37 @@ def _scan_cues(display: str, lines: list[str], first: int, problems: Problems, *
                 if re.fullmatch(r"\s*\d+\s*", payload[-1]) or (len(payload) > 1 and not payload[-2].strip()):
                     payload = payload[:-1]
             number = start + index
-            timing = parse_timing(block[index])
+            timing_line = block[index]
+            if not strict and _LONG_FRACTION_RE.search(timing_line):  # 00:04.0000: read to the millisecond
+                timing_line = _LONG_FRACTION_RE.sub(lambda m: m[1] + m[2][:3], timing_line)
+                problems.warn(display, "a timecode has more than three decimals; read to the millisecond",
+                              line=number, hint="write HH:MM:SS.mmm (--strict refuses the file instead)")
+            timing = parse_timing(timing_line)
             if isinstance(timing[0], str):
-                problems.error(display, timing[0], line=number, hint=str(timing[1]))
+                malformed(timing[0], number, str(timing[1]))
                 continue
             cue = Cue(number, int(timing[0]), int(timing[1]), tuple(payload))
             if previous is not None and cue.start < previous.start:
-                problems.error(display, f"the cue starts at {format_ms(cue.start)}, before the cue above it "
-                               f"(line {previous.line}, {format_ms(previous.start)})", line=number,
-                               hint="cues must be in time order: fix the timecode or move the cue")
-                continue
+                message = (f"the cue starts at {format_ms(cue.start)}, before the cue above it "
+                           f"(line {previous.line}, {format_ms(previous.start)})")
+                hint = "cues must be in time order: fix the timecode or move the cue"
+                if strict:
+                    problems.error(display, message, line=number, hint=hint)
+                    continue
+                problems.warn(display, f"{message}; kept in the order of the file", line=number,
+                              hint=f"{hint} (--strict refuses the file instead)")
             cues.append(cue)
             previous = cue
     return cues
 
 
-def parse_srt(display: str, text: str, problems: Problems) -> list[Cue]:
+def parse_srt(display: str, text: str, problems: Problems, strict: bool = False) -> list[Cue]:
     """SubRip text (BOM and CRLF already removed) → cues."""
-    return _scan_cues(display, text.split("\n"), 1, problems, vtt=False)
+    return _scan_cues(display, text.split("\n"), 1, problems, vtt=False, strict=strict)
 
 
-def parse_vtt(display: str, text: str, problems: Problems) -> tuple[list[Cue], str | None, str | None]:
+def parse_vtt(display: str, text: str, problems: Problems,
+              strict: bool = False) -> tuple[list[Cue], str | None, str | None]:
     """WebVTT text → (cues, title from the WEBVTT line, language from a `Language:` header)."""
     lines = text.split("\n")
     title = language = None
@@ -267,5 +296,5 @@ def parse_vtt(display: str, text: str, problems: Problems) -> tuple[list[Cue], s
             if meta and meta[1].lower() == "language":
                 language = meta[2]
             body_start += 1
-    cues = _scan_cues(display, lines[body_start:], body_start + 1, problems, vtt=True)
+    cues = _scan_cues(display, lines[body_start:], body_start + 1, problems, vtt=True, strict=strict)
     return cues, title, language

@@ -34,6 +34,7 @@ Rules, in the order they apply:
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import sys
@@ -155,17 +156,32 @@ def _parse_speakers(specs: list[str]) -> dict[str, str]:
     return speakers
 
 
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+              (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"), (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"))
+
+
 def _read_input(path: Path) -> str:
-    """The file's text: UTF-8 (BOM or not), or UTF-16 with a BOM as some subtitle tools write."""
+    """The file's text: UTF-8 (BOM or not), or UTF-32 or UTF-16 with a BOM as some subtitle tools
+    write (UTF-32's BOM is checked first: UTF-32-LE's starts with UTF-16-LE's)."""
     display = str(path)
     if not path.is_file():
         raise ContentError(display, "no such file" if not path.exists() else "not a file")
-    head = path.open("rb").read(2)
-    if head in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return path.read_bytes().decode("utf-16").replace("\r\n", "\n").replace("\r", "\n")
-        except UnicodeDecodeError as exc:
-            raise ContentError(display, "the file starts as UTF-16 but does not decode", hint="save it as UTF-8") from exc
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    for bom, codec, name in _WIDE_BOMS:
+        if head.startswith(bom):
+            data = path.read_bytes()
+            if len(data) > MAX_INPUT_SIZE:
+                raise ContentError(display, f"the file is larger than {MAX_INPUT_SIZE} bytes", line=1)
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise ContentError(display, f"the file starts as {name} but does not decode", line=1,
+                                   hint="save it as UTF-8") from exc
+            if "\x00" in text:
+                raise ContentError(display, f"the file starts as {name} but holds NUL characters", line=1,
+                                   hint="save it as UTF-8")
+            return text.replace("\r\n", "\n").replace("\r", "\n")
     return read_text(path, display, MAX_INPUT_SIZE)
 
 
@@ -287,7 +303,7 @@ def _plan(args) -> tuple[dict[str, str], list[_Job]]:
             imported = Imported(str(path), "text")
             imported.problems.add(exc)
         else:
-            imported = parse_subtitles(str(path), text, args.format, speakers)
+            imported = parse_subtitles(str(path), text, args.format, speakers, getattr(args, "strict", False))
         slug = args.slug or _slug_from_name(path)
         if not is_valid_id(slug):
             raise UsageError(f"cannot make a slug from the file name '{path.name}': pass --slug, "

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from ..content.speakers import is_caption_caps, is_name, name_label
 from ..errors import Problems
 from ..records import format_timestamp
 from .cues import (
-    _CJK,
     Cue,
     Imported,
     ImportedHeading,
@@ -33,42 +33,12 @@ _MACHINE_RE = re.compile(r"^\[\s*((?:SPEAKER|Speaker|speaker)[ _-]?\d{1,3})\s*\]
 _BOLD_LABEL_RE = re.compile(r"^\*\*([^*\n]{1,60}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*")
 
 
-_NAME_LABEL_RE = re.compile(r"^([^:：\n]{1,40}?)\s*[:：](?!//)\s*")
-
-
 _DASH_RE = re.compile(r"^(?:[-–—]{1,2}|>>+)(?:\s+|$)")
 
 
-_PARTICLES = {"de", "van", "von", "der", "den", "le", "la", "du", "da", "di", "del", "bin", "al", "ibn", "y", "of"}
-
-
-def _is_name(text: str) -> bool:
-    """A speaker name as transcripts write it: 1–10 Chinese characters, or 1–4 capitalised words."""
-    if re.fullmatch(f"[{_CJK}][{_CJK}·・]{{0,9}}", text):
-        return not re.search(r"[\u3000-\u303f\uff01-\uff1f]", text)  # no sentence punctuation
-    words = text.split()
-    if not 1 <= len(words) <= 4:
-        return False
-    for i, word in enumerate(words):
-        if not re.fullmatch(r"[^\W\d_][\w.'’\-]*", word) or any(c.isdigit() or c == "_" for c in word):
-            return False
-        if not word[0].isupper() and (i == 0 or word not in _PARTICLES):
-            return False
-    return True
-
-
-def _is_caption_caps(name: str) -> bool:
-    """`ANDREW NG:` — closed captions write speaker names in capitals; that is a label even once."""
-    letters = [c for c in name if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
-
-
-def _name_label(text: str) -> tuple[str, str] | None:
-    """(name, rest) when the line starts with something shaped like `Name:`."""
-    match = _NAME_LABEL_RE.match(text)
-    if match and _is_name(match[1].strip()):
-        return match[1].strip(), text[match.end():]
-    return None
+_is_name = is_name
+_is_caption_caps = is_caption_caps
+_name_label = name_label
 
 
 class Labels:
@@ -162,22 +132,54 @@ def _repeat_key(line: str) -> str:
     return f"{voices} {text}" if voices and text else text
 
 
+# Rolling captions (YouTube's automatic ones): each cue carries the line or lines of the cue above
+# over and adds one, and the cues touch or overlap in time. Only a file that shows this is
+# treated as rolling; elsewhere a line said twice ("Sorry." / "Sorry.") is kept.
+ROLL_TOUCH_MS = 50  # cues this close or overlapping count as one caption rolling on
+BLINK_MS = 100  # a repeat this short (YouTube writes 10 ms ones) is a caption redrawn, not speech
+PAUSE_MS = 2000  # speakerless cues: a pause this long starts a new paragraph (a new timed turn)
+LONG_MS = 30_000  # … and so does a sentence end, once a paragraph has run this long
+_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’)）]*$")
+
+
+def _overlap(previous: list[str], shown: list[str]) -> int:
+    return next((k for k in range(min(len(previous), len(shown)), 0, -1) if shown[:k] == previous[-k:]), 0)
+
+
+def is_rolling(cues: list[Cue]) -> bool:
+    """True when cues carry lines of the cue above over and add new ones, touching in time."""
+    previous, last = [], None
+    for cue in cues:
+        shown = [t for t in (_repeat_key(line) for line in cue.lines) if t]
+        if not shown:
+            continue
+        k = _overlap(previous, shown)
+        if last is not None and 0 < k < len(shown) and cue.start <= last.end + ROLL_TOUCH_MS:
+            return True  # a cue carried the lines of the cue above over and added one: captions that roll
+        previous, last = shown, cue
+    return False
+
+
 def merge_cues(cues: list[Cue], labels: Labels) -> tuple[list[ImportedTurn], int]:
     """Cues → speaker turns, and how many cues or caption lines were dropped as rolling repeats."""
     turns: list[ImportedTurn] = []
     previous: list[str] = []
+    previous_cue: Cue | None = None
     dropped = 0
+    rolling = is_rolling(cues)
+    turn_first_ms = 0
     for cue in cues:
         cleaned = [_repeat_key(line) for line in cue.lines]
         shown = [text for text in cleaned if text]
         if not shown:
             continue
-        overlap = next((k for k in range(min(len(previous), len(shown)), 0, -1) if shown[:k] == previous[-k:]), 0)
-        if overlap == len(shown):  # the cue repeats (the end of) the cue above
-            dropped += 1
+        touching = previous_cue is not None and cue.start <= previous_cue.end + ROLL_TOUCH_MS
+        overlap = _overlap(previous, shown) if touching else 0
+        if overlap == len(shown) and (rolling or cue.end - cue.start <= BLINK_MS):
+            dropped += 1  # the cue repeats (the end of) the cue above: a caption redrawn
             continue
         lines = list(cue.lines)
-        if overlap:  # rolling captions: the top lines repeat the bottom lines of the cue above
+        if overlap and rolling and overlap < len(shown):  # the top lines repeat the cue above
             dropped += overlap
             kept, skip = [], overlap
             for line, text in zip(lines, cleaned):
@@ -186,13 +188,19 @@ def merge_cues(cues: list[Cue], labels: Labels) -> tuple[list[ImportedTurn], int
                     continue
                 kept.append(line)
             lines = kept
-        previous = shown
+        gap = cue.start - previous_cue.end if previous_cue is not None else 0
+        previous, previous_cue = shown, cue
         start = cue.start // 1000
         for segment in cue_segments(lines, labels):
             current = turns[-1] if turns else None
-            if current is None or segment.dash or (segment.label is not None and segment.label != current.label):
+            pause = (current is not None and current.label is None and segment.label is None and not segment.dash
+                     and current.paragraphs and (gap > PAUSE_MS or (cue.start - turn_first_ms >= LONG_MS
+                                                                    and _SENTENCE_END.search(current.paragraphs[-1]))))
+            if current is None or segment.dash or pause or (segment.label is not None and segment.label != current.label):
                 turns.append(ImportedTurn(segment.label, start, cue.line))
+                turn_first_ms = cue.start
             turns[-1].add(segment.text)
+            gap = 0
     return turns, dropped
 
 
@@ -315,9 +323,9 @@ def parse_plain(display: str, text: str, known: Iterable[str] = ()) -> Imported:
         if rest.strip():
             paragraph.append(rest.strip())
     flush()
-    if not result.turns:
-        problems.warn(display, "no speaker turn was found: the text is kept as an introduction", line=1,
-                      hint="start each turn with `Name:` or `**Name:**`, or pass --speaker LABEL=person-id")
+    if not result.turns:  # prose, or nothing: a transcript without turns would be empty
+        problems.error(display, "no speaker turns found" if result.intro else "no subtitle cues or text found",
+                       line=1, hint="start each turn with `Name:` or `**Name:**`, or pass --speaker LABEL=person-id")
     return result
 
 
@@ -334,8 +342,10 @@ def detect_format(path: str, text: str) -> str:
     return "text"
 
 
-def parse_subtitles(display: str, text: str, fmt: str | None = None, known: Iterable[str] = ()) -> Imported:
-    """The pure entry point: the text of one file (BOM and CRLF tolerated) → Imported."""
+def parse_subtitles(display: str, text: str, fmt: str | None = None, known: Iterable[str] = (),
+                    strict: bool = False) -> Imported:
+    """The pure entry point: the text of one file (BOM and CRLF tolerated) → Imported.
+    `strict`: a malformed cue is an error rather than skipped with a warning."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     fmt = fmt or detect_format(display, text)
     known = list(known)
@@ -343,9 +353,15 @@ def parse_subtitles(display: str, text: str, fmt: str | None = None, known: Iter
         return parse_plain(display, text, known)
     result = Imported(display, fmt)
     if fmt == "vtt":
-        cues, result.title, result.language = parse_vtt(display, text, result.problems)
+        cues, result.title, result.language = parse_vtt(display, text, result.problems, strict)
     else:
-        cues = parse_srt(display, text, result.problems)
+        cues = parse_srt(display, text, result.problems, strict)
+    if not cues and not result.problems.errors:
+        result.problems.error(display, "no subtitle cues found", line=1,
+                              hint=f"a {fmt.upper()} cue is a timing line such as 00:00:01{',' if fmt == 'srt' else '.'}000 --> "
+                              f"00:00:04{',' if fmt == 'srt' else '.'}000 followed by its text; --format text reads "
+                              "speaker-labelled text")
+        return result
 
     def line_starts():
         for cue in cues:
@@ -361,5 +377,6 @@ def parse_subtitles(display: str, text: str, fmt: str | None = None, known: Iter
     turns, result.repeats_dropped = merge_cues(cues, labels)
     result.items = list(turns)
     if not turns and not result.problems.errors:
-        result.problems.warn(display, "no cue with text was found", line=1)
+        result.problems.error(display, "no subtitle cue has any text", line=1,
+                              hint="the file's cues are all empty: is it the right file?")
     return result

@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 
-from ..content.body import _CITATION_RE
+from ..content.body import _CITATION_RE, HEADING_ATTRS_RE, MORE_RE
 from ..content.transcripts import unique_anchor
 from .markdown_rs import MARK as _MARK
 from .markdown_rs import compile_rs
@@ -51,7 +51,7 @@ class RenderEnv:
 
     link: Callable[[str, int | None], str | None] = lambda target, line: None
     cite: Callable[[str, str | None], tuple[int, str]] | None = None
-    allow_raw_html: bool = False
+    allow_raw_html: bool | str = False  # False: escaped; True: as written (trusted); "sanitize": nh3's allow-list
     allow_embeds: bool = False
     first_line: int = 1
     heading_anchors: set = field(default_factory=set)
@@ -82,12 +82,21 @@ def _render_citation(self, tokens, idx, options, env) -> str:
 
 def _render_html(self, tokens, idx, options, env) -> str:
     content = tokens[idx].content
-    if env.get("allow_raw_html"):
+    if MORE_RE.fullmatch(content.strip()):
+        return ""  # `<!--more-->`, the summary break of Hugo, Hexo and Jekyll: the loader read it
+    mode = env.get("allow_raw_html")
+    if mode is True:
         return content
     if env.get("allow_embeds"):
         embed = _safe_embed(content)
         if embed:
+            if mode == "sanitize":  # kept out of the sanitiser (no iframe passes it), put back after
+                env["embeds"].append(embed)
+                return f"{_EMBED_MARK}{len(env['embeds']) - 1}{_EMBED_MARK}"
             return embed
+    if mode == "sanitize":
+        env["sanitize"] = True
+        return content
     text = escape(content)
     return f"<p>{text}</p>\n" if tokens[idx].type == "html_block" else text
 
@@ -139,6 +148,32 @@ def _plain_internal_link(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _heading_attributes(state) -> None:
+    """`## Title {#custom-id .class}` (Hugo, kramdown): the id and classes go on the heading,
+    out of its text. Ids and classes are word characters, `-` and `:` only."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or index + 1 >= len(tokens):
+            continue
+        inline = tokens[index + 1]
+        children = inline.children or []
+        if not children or children[-1].type != "text":
+            continue
+        match = HEADING_ATTRS_RE.search(children[-1].content)
+        if not match or not HEADING_ATTRS_RE.search(inline.content):
+            continue
+        children[-1].content = children[-1].content[: match.start()]
+        inline.content = HEADING_ATTRS_RE.sub("", inline.content)
+        classes = []
+        for item in match[1].split():
+            if item.startswith("#"):
+                token.meta["custom_id"] = item[1:]
+            else:
+                classes.append(item[1:])
+        if classes:
+            token.attrSet("class", " ".join(classes))
+
+
 def _make_md() -> MarkdownIt:
     # maxNesting bounds the parser's recursion (quotes in lists in quotes…); deeper markup stays
     # text. It also bounds the work per '[' in a run of unclosed brackets, so keep it small.
@@ -146,6 +181,7 @@ def _make_md() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.inline.ruler.before("link", "plain_internal_link", _plain_internal_link)
+    md.core.ruler.after("inline", "heading_attributes", _heading_attributes)
     md.add_render_rule("citation", _render_citation)
     md.add_render_rule("html_block", _render_html)
     md.add_render_rule("html_inline", _render_html)
@@ -246,7 +282,9 @@ def _compile(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled:
 
 def _compile_py(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled:
     slots: list[tuple] = []
-    md_env = {"slots": slots, "allow_raw_html": allow_raw_html, "allow_embeds": allow_embeds}
+    if allow_raw_html == "sanitize":
+        text = text.replace(_EMBED_MARK, "\ufffd")  # no content can forge an embed marker
+    md_env = {"slots": slots, "allow_raw_html": allow_raw_html, "allow_embeds": allow_embeds, "embeds": []}
     tokens = _MD.parse(text, md_env)
     line = 0
     for index, token in enumerate(tokens):
@@ -255,7 +293,9 @@ def _compile_py(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled
         if token.type == "heading_open":
             inline = tokens[index + 1]
             title = "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline"))
-            token.attrSet("id", _slot(slots, ("heading", int(token.tag[1]), title or inline.content)))
+            heading = ("heading", int(token.tag[1]), title or inline.content)
+            custom = token.meta.get("custom_id") if token.meta else None
+            token.attrSet("id", _slot(slots, heading + (custom,) if custom else heading))
         for child in token.children or ():
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
@@ -264,6 +304,8 @@ def _compile_py(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled
                 elif href.startswith(("http://", "https://")):
                     child.attrSet("rel", "noopener")
     html = _MD.renderer.render(tokens, _MD.options, md_env)
+    if md_env.get("sanitize") or md_env["embeds"]:
+        html = sanitize_html(html, md_env["embeds"])
     parts = html.split(_MARK)  # literal, slot number, literal, …: slots in the order they appear
     return Compiled(tuple(parts[0::2]), tuple(slots[int(number)] for number in parts[1::2]))
 
@@ -278,7 +320,8 @@ def render_markdown(text: str, env: RenderEnv | None = None) -> Rendered:
     for slot, piece in zip(compiled.slots, compiled.pieces[1:]):
         kind = slot[0]
         if kind == "heading":
-            anchor = unique_anchor(slot[2], env.heading_anchors)
+            anchor = (_custom_anchor(slot[3], env.heading_anchors) if len(slot) > 3
+                      else unique_anchor(slot[2], env.heading_anchors))
             headings.append(Heading(slot[1], slot[2], anchor))
             out.append(escapeHtml(anchor))
         elif kind == "link":
@@ -293,6 +336,56 @@ def render_markdown(text: str, env: RenderEnv | None = None) -> Rendered:
                        f'aria-label="reference {number}">[{number}]</a></sup>')
         out.append(piece)
     return Rendered(html="".join(out), headings=headings)
+
+
+def _custom_anchor(anchor: str, used: set) -> str:
+    """A heading's own `{#id}`, kept as written (links name it); `-2`, `-3`… when used twice."""
+    found, n = anchor, 2
+    while found in used:
+        found, n = f"{anchor}-{n}", n + 1
+    used.add(found)
+    return found
+
+
+# ---- `html: sanitize`: raw HTML kept, cleaned by nh3 (Ammonia) over the whole rendered body, so
+# that an element opened in one HTML token and closed in another is judged whole. What markdown
+# itself writes is on the allow-list; scripts, styles, event handlers, forms and iframes are not,
+# and URLs keep only http(s), mailto and relative forms. Slot markers (NUL) and embeds (rebuilt
+# by _safe_embed, never given to the sanitiser) are swapped out around it.
+_EMBED_MARK = "\ue0fe"
+_SLOT_STANDIN = "\ue0ff"
+SANITIZE_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
+    "wbr", "video", "audio", "source", "picture",
+})
+SANITIZE_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir", "aria-label", "aria-hidden", "role"},
+    "a": {"href", "rel", "hreflang", "name"},
+    "img": {"src", "alt", "width", "height", "loading", "srcset", "sizes"},
+    "source": {"src", "srcset", "type", "media", "sizes"},
+    "video": {"src", "controls", "width", "height", "poster", "preload", "muted", "loop"},
+    "audio": {"src", "controls", "preload", "muted", "loop"},
+    "ol": {"start", "type", "reversed"}, "li": {"value"},
+    "td": {"colspan", "rowspan", "style"}, "th": {"colspan", "rowspan", "scope", "style"},
+    "time": {"datetime"}, "details": {"open"}, "abbr": {"title"},
+}
+SANITIZE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def sanitize_html(html: str, embeds: list[str] = ()) -> str:
+    import nh3
+
+    html = html.replace(_MARK, _SLOT_STANDIN)
+    cleaned = nh3.clean(html, tags=set(SANITIZE_TAGS), attributes={k: set(v) for k, v in SANITIZE_ATTRIBUTES.items()},
+                        url_schemes=set(SANITIZE_SCHEMES), link_rel=None, strip_comments=True,
+                        filter_style_properties={"text-align"})
+    cleaned = cleaned.replace(_SLOT_STANDIN, _MARK)
+    for number, embed in enumerate(embeds):
+        cleaned = cleaned.replace(f"{_EMBED_MARK}{number}{_EMBED_MARK}", embed)
+    return cleaned
 
 
 @functools.lru_cache(maxsize=4096)

@@ -9,7 +9,8 @@ it). So it takes only bodies it can render as markdown.py's markdown-it-py setup
 checks each:
 
 - It declines, before parsing, what could differ or harm: raw HTML, autolinks and anything
-  else with `<` (the HTML policy lives in markdown.py's renderer), NUL and the placeholder
+  else with `<` (the HTML policy lives in markdown.py's renderer, and so do `<!--more-->` and
+  `html: sanitize`), a line ending in `{#id}` / `{.class}` (heading attributes, markdown.py's), NUL and the placeholder
   characters below, deep nesting (8 container markers on a line, 16 columns of indentation),
   a list item whose text starts on the next line (or that is empty, in a quote or list too),
   an image description with an entity, an escape or a line break (markdown-it-pyrs leaves
@@ -68,7 +69,7 @@ except ImportError:  # pragma: no cover - the package is a dependency; markdown-
 
 MARK = "\x00"  # slot marker, as markdown.py's (NUL: markdown-it replaces it in every input)
 MAX_CHARS = 20_000
-_DECLINE = re.compile(r"[<\x00\ue000\ue001]|^[ \t]{16}|^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])){8}"
+_DECLINE = re.compile(r"[<\x00\ue000\ue001\ue0fe]|\{[ \t]*[#.][\w:-]+[^{}\n]*\}[ \t]*$|^[ \t]{16}|^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])){8}"
                       r"|^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]*$"
                       r"|!\[[^\]\n]*[&\\\n]", re.M)
 # Unicode spaces: markdown-it-py trims them off a paragraph, heading, cell or link destination

@@ -238,7 +238,7 @@ class Page:
 
     # ---- markdown
     def markdown(self, text: str, first_line: int = 1, anchors: set | None = None):
-        env = RenderEnv(link=self._resolve_link, cite=self.cite, allow_raw_html=self.config.allow_raw_html,
+        env = RenderEnv(link=self._resolve_link, cite=self.cite, allow_raw_html=self.config.raw_html,
                         allow_embeds=self.config.allow_embeds, first_line=first_line, compiler=self.r.markdown,
                         heading_anchors=anchors if anchors is not None else set())
         return render_markdown(text, env)

@@ -8,8 +8,6 @@ is a LinkError naming the file and line, with a "did you mean" hint.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -21,16 +19,15 @@ from ..records import (
     Discrepancy,
     Event,
     FuzzyDate,
-    Localized,
     Note,
     Person,
     Quote,
     Source,
     Topic,
     Transcript,
-    is_valid_id,
 )
 from .links import check_links, check_locators
+from .pairing import merge_note, pair_notes
 
 
 @dataclass
@@ -183,13 +180,6 @@ def _by_id(records, kind: str, problems: Problems) -> dict:
     return found
 
 
-def _tag_id(tag: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-")
-    if slug and is_valid_id(slug):
-        return slug
-    return "tag-" + hashlib.sha1(tag.encode("utf-8")).hexdigest()[:8]
-
-
 def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False) -> SiteGraph:
     """Resolve every reference in `content`; problems are collected, never raised."""
     config = content.config
@@ -240,9 +230,9 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
         return tuple(dict.fromkeys(t for t in found if t))
 
     # ---- notes: pair by slug, merge neutral fields
-    note_groups, all_note_slugs = _pair_notes(content.notes, config, problems, drafts, content.unreadable)
+    note_groups, all_note_slugs = pair_notes(content.notes, config, problems, drafts, content.unreadable)
     for group in note_groups.values():
-        _merge_note(group, problems, people_of, topics_of, topic_names, topics, source_ref)
+        merge_note(group, problems, people_of, topics_of, topic_names, topics, source_ref)
 
     transcript_groups = _pair_transcripts(content.transcripts, config, problems, drafts)
 
@@ -337,100 +327,6 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
     check_links(graph, content, problems, all_note_slugs)
     graph.freeze()
     return graph
-
-
-def _pair_notes(notes: list[Note], config: SiteConfig, problems: Problems, drafts: bool,
-                unreadable: set[tuple[str, str]] = frozenset()):
-    by_slug: dict[str, dict[str, Note]] = defaultdict(dict)
-    for note in notes:
-        if note.lang not in config.languages:
-            problems.warn(note.path, f"language '{note.lang}' is not one of the site's languages; the note is skipped")
-            continue
-        other = by_slug[note.slug].get(note.lang)
-        if other is not None:
-            problems.error(note.path, f"note slug '{note.slug}' ({note.lang}) is used twice (also {other.path})",
-                           line=1, hint="rename one of the files: slugs are unique per language")
-            continue
-        by_slug[note.slug][note.lang] = note
-    groups = {}
-    for slug, versions in sorted(by_slug.items()):
-        group = NoteGroup(slug=slug, versions=dict(sorted(versions.items())))
-        group.draft = any(v.draft for v in versions.values())
-        if group.draft and not drafts:
-            continue
-        for lang in config.languages:
-            if lang not in versions and (slug, lang) not in unreadable:
-                present = next(iter(versions.values()))
-                problems.warn(present.path, f"note '{slug}' has no {lang} version; the {lang} page shows the "
-                              f"{present.lang} text with a notice", hint=f"add notes/{slug}.{lang}.md")
-        groups[slug] = group
-    return groups, set(by_slug)
-
-
-_NEUTRAL = ("date", "people", "topics", "sources", "events", "quotes", "draft")
-
-
-def _merge_note(group: NoteGroup, problems: Problems, people_of, topics_of, topic_names: _Names,
-                topics: dict, source_ref) -> None:
-    """Merge the neutral fields of a pair; two files that both set one must agree."""
-    resolved: dict[str, dict[str, object]] = {}
-    for lang, note in group.versions.items():
-        values: dict[str, object] = {}
-        if "date" in note.given:
-            values["date"] = note.date.sort_key if note.date else None
-        if "people" in note.given:
-            values["people"] = people_of(note.people, note.path, note.lines)
-        if "topics" in note.given:
-            values["topics"] = topics_of(note.topics, note.path, note.lines) + _tag_topics(note, topic_names, topics, problems)
-        if "sources" in note.given:
-            values["sources"] = tuple(c for c in note.sources if source_ref(c, note.path, "sources"))
-        if "events" in note.given:
-            values["events"] = note.events
-        if "quotes" in note.given:
-            values["quotes"] = note.quotes
-        if "draft" in note.given:
-            values["draft"] = note.draft
-        resolved[lang] = values
-        for body_cite in note.body_citations:
-            source_ref(body_cite, note.path, "body")
-    langs = list(group.versions)
-    for fld in _NEUTRAL:
-        given = [(lang, resolved[lang][fld]) for lang in langs if fld in resolved[lang]]
-        if len(given) > 1:
-            first_lang, first = given[0]
-            for lang, value in given[1:]:
-                comparable = (lambda v: tuple(sorted(v, key=str)) if isinstance(v, tuple) else v)
-                if fld == "sources":
-                    comparable = (lambda v: tuple(sorted({c.source for c in v})))
-                if comparable(value) != comparable(first):
-                    note = group.versions[lang]
-                    problems.error(note.path, f"`{fld}` differs from the {first_lang} version "
-                                   f"({group.versions[first_lang].path}); language-neutral fields must agree",
-                                   line=note.lines.get(fld, note.lines.get("tags")), field=fld,
-                                   hint=f"write `{fld}` in one file only, or make both the same")
-        if given:
-            value = given[0][1]
-            if fld == "date":
-                value = group.versions[given[0][0]].date
-            setattr(group, fld, value)
-    group.events = tuple(dict.fromkeys(group.events))
-
-
-def _tag_topics(note: Note, topic_names: _Names, topics: dict, problems: Problems) -> tuple[str, ...]:
-    """`tags` act as topics; a tag matching none becomes a topic of its own, with a warning."""
-    found = []
-    for tag in note.tags:
-        topic_id = topic_names.resolve(tag)
-        if topic_id is None:
-            topic_id = _tag_id(tag)
-            if topic_id not in topics:
-                topics[topic_id] = Topic(id=topic_id, path=note.path, name=Localized.same(tag), auto=True)
-                problems.warn(note.path, f"tag '{tag}' matches no topic; it gets a topic page of its own",
-                              line=note.lines.get("tags"), field="tags",
-                              hint=f"add content/topics/{topic_id}.yaml or an alias '{tag}' to an existing topic")
-            topic_names.lookup[tag.casefold()] = topic_id
-        found.append(topic_id)
-    return tuple(found)
 
 
 def _pair_transcripts(transcripts: list[Transcript], config: SiteConfig, problems: Problems, drafts: bool):
