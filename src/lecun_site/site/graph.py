@@ -30,7 +30,7 @@ from ..records import (
     Transcript,
     is_valid_id,
 )
-from .links import check_links, check_locators
+from .links import check_links, check_locators, locate
 
 
 @dataclass
@@ -141,6 +141,10 @@ class SiteGraph:
     def transcript_for_source(self, source_id: str) -> str | None:
         slugs = self.source_transcripts.get(source_id) or []
         return slugs[0] if slugs else None
+
+    def locate(self, source_id: str, at: str | None, lang: str) -> tuple[str, str | None]:
+        """(label in `lang`, transcript anchor or None) of a citation locator: see links.locate."""
+        return locate(self, source_id, at, lang)
 
 
 class _Names:

@@ -16,8 +16,63 @@ if TYPE_CHECKING:  # graph.py calls the checks below: no import of it at run tim
     from .graph import SiteGraph
 
 
+def _plain_title(title: str) -> str:
+    """A section heading as a label: markdown emphasis and code marks dropped."""
+    return re.sub(r"[*_`]+", "", title).strip()
+
+
+def _title_key(text: str) -> str:
+    """What two spellings of a section title share: no case, spaces, punctuation or marks."""
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def section_index(graph: SiteGraph, slug: str, at: str) -> int | None:
+    """The index of the section a `§ Title` locator names, matched against the section
+    titles of the transcript in every language (`§ Bell Labs and LeNet` = `§ 贝尔实验室与 LeNet`)."""
+    key = _title_key(at.lstrip("§").strip())
+    if not key:
+        return None
+    for transcript in graph.transcripts[slug].versions.values():
+        for index, section in enumerate(transcript.sections):
+            if _title_key(_plain_title(section.title)) == key:
+                return index
+    return None
+
+
+def locate(graph: SiteGraph, source_id: str, at: str | None, lang: str) -> tuple[str, str | None]:
+    """(label, anchor) of a citation locator on a page in `lang`: a turn, a time or a section of
+    the transcript made from the source is named from that transcript in `lang` ("第 12 轮（贝尔实验室与
+    LeNet）", "turn 12 (Bell Labs and LeNet)") and points at its anchor; any other text is shown as
+    written (a locator given in each language is picked by the caller)."""
+    if not at:
+        return "", None
+    slug = graph.transcript_for_source(source_id)
+    if slug is None:
+        return at, None
+    transcript = graph.transcripts[slug].version(lang)
+    strings = graph.i18n.get(lang, {})
+    anchor = Citation(source_id, at).turn_anchor
+    if anchor is not None:
+        turn = next((t for t in transcript.turns if anchor in (t.anchor, t.time_anchor)), None)
+        if turn is None:
+            return at, None
+        label = (strings.get("cite_turn", "turn {n}").format(n=turn.number)
+                 if at.startswith("turn-") else at)
+        if turn.section is not None and turn.section < len(transcript.sections):
+            title = _plain_title(transcript.sections[turn.section].title)
+            label = strings.get("cite_in_section", "{place} ({section})").format(place=label, section=title)
+        return label, anchor
+    if at.startswith("§"):
+        index = section_index(graph, slug, at)
+        if index is not None and index < len(transcript.sections):
+            section = transcript.sections[index]
+            return "§ " + _plain_title(section.title), section.anchor
+    return at, None
+
+
 def check_locators(graph: SiteGraph, problems: Problems) -> None:
-    """A `turn-N` or timestamp locator must name a turn of the transcript made from that source."""
+    """A `turn-N` or timestamp locator must name a turn of the transcript made from that source;
+    a `§ Title` locator of such a source must name one of its sections (in either language)."""
     anchors_of: dict[str, set[str]] = {}  # transcript slug -> its turn anchors, made once
 
     def check(cite: Citation, path: str) -> None:
@@ -25,6 +80,13 @@ def check_locators(graph: SiteGraph, problems: Problems) -> None:
             return
         anchor = cite.turn_anchor
         slug = graph.transcript_for_source(cite.source)
+        if slug is not None and anchor is None and cite.at.startswith("§") and cite.label is None:
+            if section_index(graph, slug, cite.at) is None:
+                titles = [_plain_title(s.title) for t in graph.transcripts[slug].versions.values() for s in t.sections]
+                problems.link_error(path, f"'{cite.at}' names no section of transcript '{slug}'", line=cite.line,
+                                    hint=did_you_mean(cite.at.lstrip("§ "), titles)
+                                    or "sections: " + "; ".join(titles))
+            return
         if anchor is None or slug is None:
             return
         transcript = graph.transcripts[slug].version(graph.config.default_language)
