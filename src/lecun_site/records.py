@@ -420,6 +420,7 @@ class Quote:
     source: Citation | None = None
     topics: tuple[str, ...] = ()
     date: FuzzyDate | None = None
+    via: str | None = None  # the person (id) whose retelling gives the words, when not the speaker
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -38,7 +38,7 @@ _TOPIC_FIELDS = ("name", "aliases", "summary", "related")
 _EVENT_FIELDS = ("id", "date", "title", "detail", "people", "topics", "sources", "notes")
 
 
-_QUOTE_FIELDS = ("id", "speaker", "text", "lang", "source", "at", "topics", "date", "notes")
+_QUOTE_FIELDS = ("id", "speaker", "text", "lang", "source", "at", "topics", "date", "notes", "via")
 
 
 _DISCREPANCY_FIELDS = ("id", "title", "readings", "adopted", "reason", "events", "people", "topics", "notes",
@@ -195,7 +195,8 @@ def quote_from_mapping(display: str, item: Any, problems: Problems, line: int | 
     if quote_id is None or speaker is None:
         return None
     return Quote(id=quote_id, path=display, line=f.base_line or 1, speaker=speaker, text=text, lang=lang,
-                 source=source, topics=f.string_list("topics"), date=f.date("date"), lines=f.lines)
+                 source=source, topics=f.string_list("topics"), date=f.date("date"), via=f.text("via"),
+                 lines=f.lines)
 
 
 def parse_quotes(display: str, text: str, *, problems: Problems) -> list[Quote]:

@@ -357,6 +357,8 @@ class QuoteView:
     speaker_label: str
     source: Citation | None
     dramatised: bool  # its source invents scenes and dialogue: not a verbatim record
+    via: str | None = None  # person id of the one whose retelling gives the words
+    via_label: str = ""
 
 
 # What of the graph views are made from. core.run takes views as they were when an edit shares
@@ -451,8 +453,10 @@ class Views:
             speaker = q.speaker if q.speaker in self.graph.people else None
             label = self.person(speaker).name if speaker else q.speaker
             source = self.graph.sources.get(q.source.source) if q.source else None
+            via = q.via if q.via in self.graph.people else None
             return QuoteView(quote_id, q.anchor, q.text.get(self.lang), original, speaker, label, q.source,
-                             bool(source and source.dramatised))
+                             bool(source and source.dramatised), via,
+                             self.person(via).name if via else (q.via or ""))
         return self._cached("quote", quote_id, make)
 
 
