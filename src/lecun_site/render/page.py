@@ -21,6 +21,7 @@ from .. import urls
 from ..content.textfile import parse_yaml
 from ..errors import TemplateError
 from ..records import (
+    RELIABILITY,
     SEVERITIES,
     Citation,
     FuzzyDate,
@@ -195,6 +196,12 @@ class Page:
 
     def discrepancy(self, disc_id: str):
         return self.graph.discrepancies[disc_id]
+
+    def sources_by_reliability(self) -> list[str]:
+        """Ids of the sources that carry a reliability rating, the most trustworthy first."""
+        rated = [(RELIABILITY.index(self.graph.sources[sid].reliability), sid)
+                 for sid in sorted(self.graph.sources) if self.graph.sources[sid].reliability in RELIABILITY]
+        return [sid for _, sid in sorted(rated)]
 
     def fact_check_groups(self) -> list[tuple[str, str, list[str]]]:
         """The fact-check page's sections: (anchor, title, discrepancy ids), one per discrepancies
