@@ -226,7 +226,7 @@ class Page:
         if cite.at and cite.label is None:
             slug = self.graph.transcript_for_source(cite.source)
             if slug:
-                anchor = self.graph.locate(cite.source, cite.at, self.lang)[1]
+                anchor = self.graph.locate(cite.source, cite.at, self.lang).anchor
                 if anchor:
                     return self.link(urls.transcript(self.lang, slug) + "#" + anchor)
         return self.link(urls.source(self.lang, cite.source))
@@ -238,7 +238,13 @@ class Page:
             return ""
         if cite.label is not None:
             return cite.label.get(self.lang)
-        return self.graph.locate(cite.source, cite.at, self.lang)[0]
+        place = self.graph.locate(cite.source, cite.at, self.lang)
+        if place.kind == "section":
+            return "§ " + place.text
+        if place.kind not in ("turn", "time"):
+            return place.text
+        label = self.t("cite_turn", n=place.text) if place.kind == "turn" else place.text
+        return self.t("cite_in_section", place=label, section=place.section) if place.section else label
 
     def cite(self, source_id: str, at: str | None) -> tuple[int, str]:
         key = (source_id, at)

@@ -142,8 +142,8 @@ class SiteGraph:
         slugs = self.source_transcripts.get(source_id) or []
         return slugs[0] if slugs else None
 
-    def locate(self, source_id: str, at: str | None, lang: str) -> tuple[str, str | None]:
-        """(label in `lang`, transcript anchor or None) of a citation locator: see links.locate."""
+    def locate(self, source_id: str, at: str | None, lang: str):
+        """Where a citation locator points, seen from a page in `lang` (a links.Place)."""
         return locate(self, source_id, at, lang)
 
 

@@ -6,7 +6,7 @@ report every link and locator that names nothing, with file, line and a "did you
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import Problems, did_you_mean
 from ..records import Citation
@@ -39,35 +39,42 @@ def section_index(graph: SiteGraph, slug: str, at: str) -> int | None:
     return None
 
 
-def locate(graph: SiteGraph, source_id: str, at: str | None, lang: str) -> tuple[str, str | None]:
-    """(label, anchor) of a citation locator on a page in `lang`: a turn, a time or a section of
-    the transcript made from the source is named from that transcript in `lang` ("第 12 轮（贝尔实验室与
-    LeNet）", "turn 12 (Bell Labs and LeNet)") and points at its anchor; any other text is shown as
-    written (a locator given in each language is picked by the caller)."""
+class Place(NamedTuple):
+    """Where a citation locator points, for the page to name in its language."""
+
+    kind: str  # "turn", "time", "section" or "text" (anything else, shown as written)
+    text: str  # the turn's number, the timestamp, the section's title, or the locator as written
+    section: str  # for a turn or a time: the title of its section in the page's language ('' if none)
+    anchor: str | None  # the transcript anchor it links to
+
+
+def locate(graph: SiteGraph, source_id: str, at: str | None, lang: str) -> Place:
+    """Where a citation locator points on a page in `lang`: a turn, a time or a section of the
+    transcript made from the source is found in that transcript's `lang` version (its section
+    titles are the ones the page names); any other text is kept as written."""
     if not at:
-        return "", None
+        return Place("text", "", "", None)
     slug = graph.transcript_for_source(source_id)
     if slug is None:
-        return at, None
+        return Place("text", at, "", None)
     transcript = graph.transcripts[slug].version(lang)
-    strings = graph.i18n.get(lang, {})
     anchor = Citation(source_id, at).turn_anchor
     if anchor is not None:
         turn = next((t for t in transcript.turns if anchor in (t.anchor, t.time_anchor)), None)
         if turn is None:
-            return at, None
-        label = (strings.get("cite_turn", "turn {n}").format(n=turn.number)
-                 if at.startswith("turn-") else at)
+            return Place("text", at, "", None)
+        section = ""
         if turn.section is not None and turn.section < len(transcript.sections):
-            title = _plain_title(transcript.sections[turn.section].title)
-            label = strings.get("cite_in_section", "{place} ({section})").format(place=label, section=title)
-        return label, anchor
+            section = _plain_title(transcript.sections[turn.section].title)
+        if at.startswith("turn-"):
+            return Place("turn", str(turn.number), section, anchor)
+        return Place("time", at, section, anchor)
     if at.startswith("§"):
         index = section_index(graph, slug, at)
         if index is not None and index < len(transcript.sections):
             section = transcript.sections[index]
-            return "§ " + _plain_title(section.title), section.anchor
-    return at, None
+            return Place("section", _plain_title(section.title), "", section.anchor)
+    return Place("text", at, "", None)
 
 
 def check_locators(graph: SiteGraph, problems: Problems) -> None:
