@@ -79,20 +79,24 @@ def locate(graph: SiteGraph, source_id: str, at: str | None, lang: str) -> Place
 
 def check_locators(graph: SiteGraph, problems: Problems) -> None:
     """A `turn-N` or timestamp locator must name a turn of the transcript made from that source;
-    a `§ Title` locator of such a source must name one of its sections (in either language)."""
+    a `§ Title` locator of such a source, outside a note's body, should name one of its sections
+    (in either language): a warning says so when it does not."""
     anchors_of: dict[str, set[str]] = {}  # transcript slug -> its turn anchors, made once
 
-    def check(cite: Citation, path: str) -> None:
+    def check(cite: Citation, path: str, in_body: bool = False) -> None:
         if not cite.at or cite.source not in graph.sources:
             return
         anchor = cite.turn_anchor
         slug = graph.transcript_for_source(cite.source)
         if slug is not None and anchor is None and cite.at.startswith("§") and cite.label is None:
-            if section_index(graph, slug, cite.at) is None:
+            # a body's free text is in the note's own language: only places shown in both are checked
+            if not in_body and section_index(graph, slug, cite.at) is None:
                 titles = [_plain_title(s.title) for t in graph.transcripts[slug].versions.values() for s in t.sections]
-                problems.link_error(path, f"'{cite.at}' names no section of transcript '{slug}'", line=cite.line,
-                                    hint=did_you_mean(cite.at.lstrip("§ "), titles)
-                                    or "sections: " + "; ".join(titles))
+                # a warning, not an error: such text was always accepted, and is shown as written
+                problems.warn(path, f"'{cite.at}' names no section of transcript '{slug}'; "
+                              "it is shown as written, in every language", line=cite.line,
+                              hint=did_you_mean(cite.at.lstrip("§ "), titles)
+                              or "sections: " + "; ".join(titles))
             return
         if anchor is None or slug is None:
             return
@@ -114,8 +118,10 @@ def check_locators(graph: SiteGraph, problems: Problems) -> None:
             check(quote.source, quote.path)
     for group in graph.notes.values():
         for note in group.versions.values():
-            for cite in (*note.sources, *note.body_citations):
+            for cite in note.sources:
                 check(cite, note.path)
+            for cite in note.body_citations:
+                check(cite, note.path, in_body=True)
     for disc in graph.discrepancies.values():
         for reading in disc.readings:
             if reading.source:
