@@ -297,6 +297,7 @@ class Citation:
     source: str
     at: str | None = None
     line: int | None = None  # where the citation was written
+    label: "Localized | None" = None  # a free-text locator given in each language (`at: {zh: …, en: …}`)
 
     @property
     def turn_anchor(self) -> str | None:
@@ -346,7 +347,19 @@ class Source:
     language: str | None = None
     speakers: tuple[str, ...] = ()
     summary: Localized = Localized()
+    short: Localized = Localized()  # the short name citations use ("Ng interview")
+    reliability: str | None = None  # one of RELIABILITY: how far the site trusts it
+    reliability_note: Localized = Localized()  # why: one or two sentences
     lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def dramatised(self) -> bool:
+        """A retelling that invents scenes and dialogue: what it quotes is not a verbatim record."""
+        return self.reliability == "dramatised"
+
+
+RELIABILITY = ("first-hand", "good", "mixed", "dramatised")
+SEVERITIES = ("high", "medium", "low")
 
 
 @pickled_by_fields
@@ -407,6 +420,7 @@ class Quote:
     source: Citation | None = None
     topics: tuple[str, ...] = ()
     date: FuzzyDate | None = None
+    via: str | None = None  # the person (id) whose retelling gives the words, when not the speaker
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -437,6 +451,9 @@ class Discrepancy:
     people: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    severity: str = "low"  # one of SEVERITIES: how much a reader would be misled
+    verdict: Localized = Localized()  # one line: what is true
+    group: Localized = Localized()  # the file's `group` (an era or a theme); files sort the groups
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property

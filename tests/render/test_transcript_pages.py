@@ -349,7 +349,7 @@ def test_discrepancy_markers_link_to_the_explanation(built, where, lang, title):
     for marker in markers:
         target, section = follow(page, marker["href"])
         assert target == built / lang / "fact-check" / "index.html"
-        assert section["id"] == "d-music-claim" and title in section.h2.get_text()
+        assert section["id"] == "d-music-claim" and title in section.h3.get_text()
 
 
 def test_the_fact_check_page_explains_the_discrepancy_and_links_back(built):

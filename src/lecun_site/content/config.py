@@ -29,6 +29,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("languages", ["zh", "en"], "The site's languages, in menu order"),
     Setting("default_language", "zh", "Language of a note file without `.zh`/`.en` suffix and of the root page"),
     Setting("home_note", None, "Slug of the note whose body opens the home page"),
+    Setting("start_here", None, "Slug of a note shown on the home page, in a box headed \"Start here\", above the home note: a reading path for newcomers"),
     Setting("author", None, "Author or organisation named in feeds and meta tags"),
     Setting("max_file_size", DEFAULT_MAX_FILE_SIZE, "Largest content file accepted, in bytes"),
     Setting("allow_raw_html", False, "Let raw HTML in markdown through (unsafe for untrusted content; off by default)"),
@@ -50,6 +51,7 @@ class SiteConfig:
     languages: tuple[str, ...] = LANGS
     default_language: str = "zh"
     home_note: str | None = None
+    start_here: str | None = None
     author: str | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     allow_raw_html: bool = False
@@ -159,7 +161,7 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
                 "write `default_language: zh` or `default_language: en`")
         else:
             values["default_language"] = data["default_language"]
-    for key in ("home_note", "author", "cname"):
+    for key in ("home_note", "start_here", "author", "cname"):
         if key in data and data[key] is not None:
             if not isinstance(data[key], str):
                 bad(key, f"`{key}` must be a string", f"write `{key}: some text`")

@@ -147,16 +147,25 @@ class Fields:
                 self.error(key, f"`{key}`: a citation needs `source: <source id>`",
                            hint="write `{source: heroes-of-deep-learning, at: turn-12}` or just the source id")
                 return None
+            label = None
+            if isinstance(at, dict):  # a free-text locator in each language: {zh: § 早年, en: § Early years}
+                label = localized_value(at)
+                if not label or not (label.zh and label.en):
+                    self.error(key, f"`{key}`: `at` in two languages needs both `zh` and `en` text",
+                               hint="write `at: {zh: § 某一节, en: § A section}`")
+                    label = None
+                at = label.zh if label else None
             if at is not None and (isinstance(at, bool) or not isinstance(at, (str, int))):
                 self.error(key, f"`{key}`: `at` must be text such as turn-12 or 00:12:34",
-                           hint="write `at: turn-12`, `at: 00:12:34` or the name of a section")
+                           hint="write `at: turn-12`, `at: 00:12:34`, the name of a section, "
+                                "or `{zh: …, en: …}` for a place named in each language")
                 at = None
             unknown = set(value) - {"source", "id", "at"}
             if unknown:
                 self.warn(key, f"`{key}`: unknown citation field(s) {', '.join(sorted(map(str, unknown)))}",
                           hint="a citation has `source` and optional `at`")
             return Citation(sys.intern(source.strip()), str(at).strip() if at is not None else None,
-                            getattr(value, "line", None) or line)
+                            getattr(value, "line", None) or line, label)
         self.error(key, f"`{key}`: a citation is a source id or `{{source: id, at: locator}}`, not a {_kind(value)}",
                    hint="write `sources: [source-id, {source: other-id, at: turn-3}]`")
         return None

@@ -10,9 +10,12 @@ from typing import Any
 from ..errors import ContentError, Problems
 from ..records import (
     LANGS,
+    RELIABILITY,
+    SEVERITIES,
     Citation,
     Discrepancy,
     Event,
+    Localized,
     Person,
     Quote,
     Reading,
@@ -23,7 +26,7 @@ from .fields import SOURCE_KINDS, Fields, _kind, _short
 from .textfile import parse_yaml
 
 _SOURCE_FIELDS = ("kind", "title", "url", "media_url", "date", "publisher", "language", "speakers", "summary",
-                  "author", "channel")
+                  "author", "channel", "short", "reliability")
 
 
 _PERSON_FIELDS = ("name", "aliases", "role", "bio", "born", "died", "links")
@@ -35,10 +38,11 @@ _TOPIC_FIELDS = ("name", "aliases", "summary", "related")
 _EVENT_FIELDS = ("id", "date", "title", "detail", "people", "topics", "sources", "notes")
 
 
-_QUOTE_FIELDS = ("id", "speaker", "text", "lang", "source", "at", "topics", "date", "notes")
+_QUOTE_FIELDS = ("id", "speaker", "text", "lang", "source", "at", "topics", "date", "notes", "via")
 
 
-_DISCREPANCY_FIELDS = ("id", "title", "readings", "adopted", "reason", "events", "people", "topics", "notes")
+_DISCREPANCY_FIELDS = ("id", "title", "readings", "adopted", "reason", "events", "people", "topics", "notes",
+                       "severity", "verdict")
 
 
 def _mapping_file(display: str, text: str) -> dict | None:
@@ -68,12 +72,44 @@ def parse_source(display: str, text: str, *, problems: Problems, id: str) -> Sou
             value = None
         urls[key] = value
     publisher = f.localized("publisher") or f.localized("channel") or f.localized("author")
+    rating, note = _reliability(f, data or {})
     return Source(
         id=id, path=display, kind=kind, title=f.localized("title", required=True), url=urls["url"],
         media_url=urls["media_url"], date=f.date("date"), publisher=publisher,
         language=f.text("language"), speakers=f.id_list("speakers"), summary=f.localized("summary"),
-        lines=f.lines,
+        short=f.localized("short"), reliability=rating, reliability_note=note, lines=f.lines,
     )
+
+
+def _reliability(f: Fields, data: dict) -> tuple[str | None, Localized]:
+    """`reliability: {rating: first-hand, note: {zh: …, en: …}}`, or just the rating."""
+    value = data.get("reliability")
+    if value is None:
+        return None, Localized()
+    if isinstance(value, str):
+        value = {"rating": value}
+    if not isinstance(value, dict):
+        f.error("reliability", "`reliability` is a rating or `{rating: …, note: {zh: …, en: …}}`",
+                hint="one of " + ", ".join(RELIABILITY))
+        return None, Localized()
+    rf = Fields(f.display, value, f.problems, f.line("reliability"))
+    rf.check_unknown(("rating", "note"), "reliability")
+    rating = rf.text("rating", required=True)
+    if rating is not None and rating not in RELIABILITY:
+        rf.error("rating", f"`rating` '{_short(rating)}' is not a reliability rating",
+                 hint="one of " + ", ".join(RELIABILITY))
+        rating = None
+    return rating, rf.localized("note")
+
+
+def _at(f: Fields, key: str, item: dict, citation: Citation | None) -> Citation | None:
+    """A separate `at:` beside `source:` (quotes, readings): text, or `{zh: …, en: …}`."""
+    if citation is None or item.get(key) is None:
+        return citation
+    located = f.citation(key, {"source": citation.source, "at": item[key]})
+    if located is None:
+        return citation
+    return Citation(citation.source, located.at, citation.line, located.label)
 
 
 def parse_person(display: str, text: str, *, problems: Problems, id: str) -> Person | None:
@@ -152,16 +188,15 @@ def quote_from_mapping(display: str, item: Any, problems: Problems, line: int | 
     source = f.citation("source", item["source"]) if item.get("source") is not None else None
     if source is None and "source" not in item:
         f.error(None, f"quote '{quote_id or '?'}' names no source", hint="add `source: <source id>`")
-    at = f.text("at")
-    if source is not None and at:
-        source = Citation(source.source, at, source.line)
+    source = _at(f, "at", item, source)
     lang = f.text("lang")
     if lang is not None and lang not in LANGS:
         f.error("lang", f"`lang` must be one of {', '.join(LANGS)}", hint="write the language the source gives it in")
     if quote_id is None or speaker is None:
         return None
     return Quote(id=quote_id, path=display, line=f.base_line or 1, speaker=speaker, text=text, lang=lang,
-                 source=source, topics=f.string_list("topics"), date=f.date("date"), lines=f.lines)
+                 source=source, topics=f.string_list("topics"), date=f.date("date"), via=f.text("via"),
+                 lines=f.lines)
 
 
 def parse_quotes(display: str, text: str, *, problems: Problems) -> list[Quote]:
@@ -177,8 +212,16 @@ def _item_line(items: list, index: int) -> int | None:
 
 
 def parse_discrepancies(display: str, text: str, *, problems: Problems) -> list[Discrepancy]:
+    """A list of discrepancies, or `{group: {zh: …, en: …}, discrepancies: [...]}`: the group (an
+    era or a theme) heads them on the fact-check page, in the order of the files' names."""
     found = []
     items = _list_file(display, text, "discrepancies")
+    data = parse_yaml(display, text)
+    group = Localized()
+    if isinstance(data, dict) and "discrepancies" in data:
+        gf = Fields(display, data, problems, 1)
+        gf.check_unknown(("group", "discrepancies"), "discrepancy file")
+        group = gf.localized("group")
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             problems.error(display, f"a discrepancy must be a mapping, not a {_kind(item)}",
@@ -201,12 +244,17 @@ def parse_discrepancies(display: str, text: str, *, problems: Problems) -> list[
             rf = Fields(display, reading, problems, f.line("readings"))
             rf.check_unknown(("source", "at", "says"), "reading")
             citation = rf.citation("source", reading["source"]) if reading.get("source") else None
-            if citation is not None and rf.text("at"):
-                citation = Citation(citation.source, rf.text("at"), citation.line)
+            citation = _at(rf, "at", reading, citation)
             readings.append(Reading(says=rf.localized("says", required=True), source=citation))
         if disc_id is None:
             continue
+        severity = f.text("severity") or "low"
+        if severity not in SEVERITIES:
+            f.error("severity", f"`severity` '{_short(severity)}' is not a severity",
+                    hint="one of " + ", ".join(SEVERITIES) + " (how much a reader would be misled)")
+            severity = "low"
         found.append(Discrepancy(
+            severity=severity, verdict=f.localized("verdict"), group=group,
             id=disc_id, path=display, line=f.base_line or 1, title=f.localized("title", required=True),
             readings=tuple(readings), adopted=f.localized("adopted", required=True), reason=f.localized("reason"),
             events=f.id_list("events"), people=f.string_list("people"), topics=f.string_list("topics"),

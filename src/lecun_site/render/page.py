@@ -21,6 +21,8 @@ from .. import urls
 from ..content.textfile import parse_yaml
 from ..errors import TemplateError
 from ..records import (
+    RELIABILITY,
+    SEVERITIES,
     Citation,
     FuzzyDate,
     Localized,
@@ -212,24 +214,63 @@ class Page:
     def discrepancy(self, disc_id: str):
         return self.graph.discrepancies[disc_id]
 
+    def sources_by_reliability(self) -> list[str]:
+        """Ids of the sources that carry a reliability rating, the most trustworthy first."""
+        rated = [(RELIABILITY.index(self.graph.sources[sid].reliability), sid)
+                 for sid in sorted(self.graph.sources) if self.graph.sources[sid].reliability in RELIABILITY]
+        return [sid for _, sid in sorted(rated)]
+
+    def fact_check_groups(self) -> list[tuple[str, str, list[str]]]:
+        """The fact-check page's sections: (anchor, title, discrepancy ids), one per discrepancies
+        file in the order of the files' names, each with its serious entries first."""
+        by_file: dict[str, list] = {}
+        for did in sorted(self.graph.discrepancies):
+            d = self.graph.discrepancies[did]
+            by_file.setdefault(d.path, []).append(d)
+        groups = []
+        for number, path in enumerate(sorted(by_file), 1):
+            found = sorted(by_file[path], key=lambda d: (SEVERITIES.index(d.severity), d.id))
+            title = next((d.group.get(self.lang) for d in found if d.group), "") or self.t("fc_group_other")
+            groups.append((f"group-{number}", title, [d.id for d in found]))
+        return groups
+
     def disputes(self, kind: str, key: str) -> list:
         return [self.discrepancy(d) for d in self.graph.disputes.get(kind, {}).get(key, [])]
 
     # ---- citations
     def cite_href(self, cite: Citation) -> str:
-        """Where a citation points: the transcript turn it names, else the source page."""
-        anchor = cite.turn_anchor
-        slug = self.graph.transcript_for_source(cite.source)
-        if anchor and slug:
-            return self.link(urls.transcript(self.lang, slug) + "#" + anchor)
+        """Where a citation points: the transcript turn or section it names, else the source page."""
+        if cite.at and cite.label is None:
+            slug = self.graph.transcript_for_source(cite.source)
+            if slug:
+                anchor = self.graph.locate(cite.source, cite.at, self.lang).anchor
+                if anchor:
+                    return self.link(urls.transcript(self.lang, slug) + "#" + anchor)
         return self.link(urls.source(self.lang, cite.source))
+
+    def cite_label(self, cite: Citation) -> str:
+        """The locator as the page's reader reads it: the place in the transcript named in the
+        page's language, the locator given in that language, or the text as written."""
+        if not cite.at:
+            return ""
+        if cite.label is not None:
+            return cite.label.get(self.lang)
+        place = self.graph.locate(cite.source, cite.at, self.lang)
+        if place.kind == "section":
+            return "§ " + place.text
+        if place.kind not in ("turn", "time"):
+            return place.text
+        label = self.t("cite_turn", n=place.text) if place.kind == "turn" else place.text
+        return self.t("cite_in_section", place=label, section=place.section) if place.section else label
 
     def cite(self, source_id: str, at: str | None) -> tuple[int, str]:
         key = (source_id, at)
         ref = self._ref_index.get(key)
         if ref is None:
-            ref = Ref(len(self.refs) + 1, self.source(source_id) if source_id in self.graph.sources else None, at,
-                      self.cite_href(Citation(source_id, at)) if source_id in self.graph.sources else "#")
+            known = source_id in self.graph.sources
+            ref = Ref(len(self.refs) + 1, self.source(source_id) if known else None,
+                      self.cite_label(Citation(source_id, at)) if known else at,
+                      self.cite_href(Citation(source_id, at)) if known else "#")
             self.refs.append(ref)
             self._ref_index[key] = ref
         backref = f"cite-{ref.number}-{len(ref.backrefs) + 1}"
@@ -314,6 +355,9 @@ class SourceView:
     page: str  # site path of its page
     speakers: list[str]
     transcript: str | None
+    short: str  # the short name citations use (the title when none is given)
+    reliability: str | None
+    reliability_note: str
 
 
 @dataclass
@@ -342,6 +386,9 @@ class QuoteView:
     speaker: str | None
     speaker_label: str
     source: Citation | None
+    dramatised: bool  # its source invents scenes and dialogue: not a verbatim record
+    via: str | None = None  # person id of the one whose retelling gives the words
+    via_label: str = ""
 
 
 # What of the graph views are made from. core.run takes views as they were when an edit shares
@@ -414,7 +461,9 @@ class Views:
                               s.date.format(self.lang) if s.date else "", s.publisher.get(self.lang),
                               s.summary.get(self.lang), urls.source(self.lang, source_id),
                               [p for p in s.speakers if p in self.graph.people],
-                              self.graph.transcript_for_source(source_id))
+                              self.graph.transcript_for_source(source_id),
+                              s.short.get(self.lang) or s.title.get(self.lang), s.reliability,
+                              s.reliability_note.get(self.lang))
         return self._cached("source", source_id, make)
 
     def event(self, event_id: str) -> EventView:
@@ -433,7 +482,11 @@ class Views:
             original = q.text.get(q.lang) if q.lang and q.lang != self.lang and q.text.has(q.lang) else None
             speaker = q.speaker if q.speaker in self.graph.people else None
             label = self.person(speaker).name if speaker else q.speaker
-            return QuoteView(quote_id, q.anchor, q.text.get(self.lang), original, speaker, label, q.source)
+            source = self.graph.sources.get(q.source.source) if q.source else None
+            via = q.via if q.via in self.graph.people else None
+            return QuoteView(quote_id, q.anchor, q.text.get(self.lang), original, speaker, label, q.source,
+                             bool(source and source.dramatised), via,
+                             self.person(via).name if via else (q.via or ""))
         return self._cached("quote", quote_id, make)
 
 

@@ -26,7 +26,7 @@ from ..records import (
     Topic,
     Transcript,
 )
-from .links import check_links, check_locators
+from .links import check_links, check_locators, locate
 from .pairing import merge_note, pair_notes
 
 
@@ -138,6 +138,10 @@ class SiteGraph:
     def transcript_for_source(self, source_id: str) -> str | None:
         slugs = self.source_transcripts.get(source_id) or []
         return slugs[0] if slugs else None
+
+    def locate(self, source_id: str, at: str | None, lang: str):
+        """Where a citation locator points, seen from a page in `lang` (a links.Place)."""
+        return locate(self, source_id, at, lang)
 
 
 class _Names:
@@ -259,10 +263,10 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
         speaker = person_ref(quote.speaker, quote.path, quote.lines.get("speaker", quote.line), "speaker")
         if quote.source is not None:
             source_ref(quote.source, quote.path, "source")
-        resolved_quotes[quote_id] = Quote(
-            id=quote.id, path=quote.path, line=quote.line, speaker=speaker or quote.speaker, text=quote.text,
-            lang=quote.lang, source=quote.source, topics=topics_of(quote.topics, quote.path, quote.lines),
-            date=quote.date, lines=quote.lines,
+        via = person_ref(quote.via, quote.path, quote.lines.get("via", quote.line), "via") if quote.via else None
+        resolved_quotes[quote_id] = replace(
+            quote, speaker=speaker or quote.speaker, topics=topics_of(quote.topics, quote.path, quote.lines),
+            via=via or quote.via,
         )
     quotes = resolved_quotes
 
@@ -298,11 +302,10 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
             if slug not in all_note_slugs:
                 problems.link_error(disc.path, f"discrepancy '{disc_id}' names unknown note '{slug}'",
                                     line=disc.lines.get("notes", disc.line), hint=did_you_mean(slug, all_note_slugs))
-        resolved_disc[disc_id] = Discrepancy(
-            id=disc.id, path=disc.path, line=disc.line, title=disc.title, readings=disc.readings,
-            adopted=disc.adopted, reason=disc.reason, events=tuple(e for e in disc.events if e in events),
+        resolved_disc[disc_id] = replace(
+            disc, events=tuple(e for e in disc.events if e in events),
             people=people_of(disc.people, disc.path, disc.lines), topics=topics_of(disc.topics, disc.path, disc.lines),
-            notes=tuple(n for n in disc.notes if n in note_groups), lines=disc.lines,
+            notes=tuple(n for n in disc.notes if n in note_groups),
         )
     discrepancies = resolved_disc
 

@@ -6,7 +6,7 @@ report every link and locator that names nothing, with file, line and a "did you
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import Problems, did_you_mean
 from ..records import Citation
@@ -16,15 +16,88 @@ if TYPE_CHECKING:  # graph.py calls the checks below: no import of it at run tim
     from .graph import SiteGraph
 
 
+def _plain_title(title: str) -> str:
+    """A section heading as a label: markdown emphasis and code marks dropped."""
+    return re.sub(r"[*_`]+", "", title).strip()
+
+
+def _title_key(text: str) -> str:
+    """What two spellings of a section title share: no case, spaces, punctuation or marks."""
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def section_index(graph: SiteGraph, slug: str, at: str) -> int | None:
+    """The index of the section a `§ Title` locator names, matched against the section
+    titles of the transcript in every language (`§ Bell Labs and LeNet` = `§ 贝尔实验室与 LeNet`)."""
+    key = _title_key(at.lstrip("§").strip())
+    if not key:
+        return None
+    for transcript in graph.transcripts[slug].versions.values():
+        for index, section in enumerate(transcript.sections):
+            if _title_key(_plain_title(section.title)) == key:
+                return index
+    return None
+
+
+class Place(NamedTuple):
+    """Where a citation locator points, for the page to name in its language."""
+
+    kind: str  # "turn", "time", "section" or "text" (anything else, shown as written)
+    text: str  # the turn's number, the timestamp, the section's title, or the locator as written
+    section: str  # for a turn or a time: the title of its section in the page's language ('' if none)
+    anchor: str | None  # the transcript anchor it links to
+
+
+def locate(graph: SiteGraph, source_id: str, at: str | None, lang: str) -> Place:
+    """Where a citation locator points on a page in `lang`: a turn, a time or a section of the
+    transcript made from the source is found in that transcript's `lang` version (its section
+    titles are the ones the page names); any other text is kept as written."""
+    if not at:
+        return Place("text", "", "", None)
+    slug = graph.transcript_for_source(source_id)
+    if slug is None:
+        return Place("text", at, "", None)
+    transcript = graph.transcripts[slug].version(lang)
+    anchor = Citation(source_id, at).turn_anchor
+    if anchor is not None:
+        turn = next((t for t in transcript.turns if anchor in (t.anchor, t.time_anchor)), None)
+        if turn is None:
+            return Place("text", at, "", None)
+        section = ""
+        if turn.section is not None and turn.section < len(transcript.sections):
+            section = _plain_title(transcript.sections[turn.section].title)
+        if at.startswith("turn-"):
+            return Place("turn", str(turn.number), section, anchor)
+        return Place("time", at, section, anchor)
+    if at.startswith("§"):
+        index = section_index(graph, slug, at)
+        if index is not None and index < len(transcript.sections):
+            section = transcript.sections[index]
+            return Place("section", _plain_title(section.title), "", section.anchor)
+    return Place("text", at, "", None)
+
+
 def check_locators(graph: SiteGraph, problems: Problems) -> None:
-    """A `turn-N` or timestamp locator must name a turn of the transcript made from that source."""
+    """A `turn-N` or timestamp locator must name a turn of the transcript made from that source;
+    a `§ Title` locator of such a source, outside a note's body, should name one of its sections
+    (in either language): a warning says so when it does not."""
     anchors_of: dict[str, set[str]] = {}  # transcript slug -> its turn anchors, made once
 
-    def check(cite: Citation, path: str) -> None:
+    def check(cite: Citation, path: str, in_body: bool = False) -> None:
         if not cite.at or cite.source not in graph.sources:
             return
         anchor = cite.turn_anchor
         slug = graph.transcript_for_source(cite.source)
+        if slug is not None and anchor is None and cite.at.startswith("§") and cite.label is None:
+            # a body's free text is in the note's own language: only places shown in both are checked
+            if not in_body and section_index(graph, slug, cite.at) is None:
+                titles = [_plain_title(s.title) for t in graph.transcripts[slug].versions.values() for s in t.sections]
+                # a warning, not an error: such text was always accepted, and is shown as written
+                problems.warn(path, f"'{cite.at}' names no section of transcript '{slug}'; "
+                              "it is shown as written, in every language", line=cite.line,
+                              hint=did_you_mean(cite.at.lstrip("§ "), titles)
+                              or "sections: " + "; ".join(titles))
+            return
         if anchor is None or slug is None:
             return
         transcript = graph.transcripts[slug].version(graph.config.default_language)
@@ -45,8 +118,10 @@ def check_locators(graph: SiteGraph, problems: Problems) -> None:
             check(quote.source, quote.path)
     for group in graph.notes.values():
         for note in group.versions.values():
-            for cite in (*note.sources, *note.body_citations):
+            for cite in note.sources:
                 check(cite, note.path)
+            for cite in note.body_citations:
+                check(cite, note.path, in_body=True)
     for disc in graph.discrepancies.values():
         for reading in disc.readings:
             if reading.source:
