@@ -364,6 +364,48 @@ SEVERITIES = ("high", "medium", "low")
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class Media:
+    """An image in content/ (in media/, or beside the record that shows it), published once at
+    /media/<rel> (`media/lenet.svg` → /media/lenet.svg, `notes/bell-labs/desk.jpg` →
+    /media/notes/bell-labs/desk.jpg)."""
+
+    path: str  # as the content's files are named in messages (display path)
+    rel: str  # content-relative: what its URL is made of
+    kind: str  # png, jpeg, gif, webp, svg
+    width: int | None
+    height: int | None
+    digest: str  # of the file's bytes: derived sizes are kept by it
+    alt: Localized = Localized()  # from a sidecar `NAME.yaml` (media.py): for every use of the image
+    caption: Localized = Localized()
+    credit: Localized = Localized()
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """What a sidecar `photo.jpg.yaml` says of `photo.jpg`: alt text, caption, credit/licence."""
+
+    path: str  # the image's content-relative path
+    alt: Localized = Localized()
+    caption: Localized = Localized()
+    credit: Localized = Localized()
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """An image a record shows: `image:` in front matter or YAML, or `![alt](src "caption")` in
+    a body. `target` is as written (relative to the record's file, or `@/media/…`)."""
+
+    target: str
+    line: int
+    alt: Localized = Localized()
+    caption: Localized = Localized()
+    credit: Localized = Localized()
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Person:
     id: str
     path: str
@@ -372,6 +414,7 @@ class Person:
     role: Localized = Localized()
     bio: Localized = Localized()
     born: FuzzyDate | None = None
+    image: Picture | None = None  # a portrait
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -401,6 +444,7 @@ class Event:
     topics: tuple[str, ...] = ()
     sources: tuple[Citation, ...] = ()
     notes: tuple[str, ...] = ()
+    image: Picture | None = None
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -496,6 +540,9 @@ class Note:
     original_url: str | None = None  # from `source` when it is a URL
     body_citations: tuple[Citation, ...] = ()
     links: tuple[Link, ...] = ()
+    image: Picture | None = None  # the cover: its og:image, shown under the title
+    pictures: tuple[Picture, ...] = ()  # images in the body
+    video: str | None = None  # a YouTube or Bilibili page: a click-to-load player
     extra: dict = field(default_factory=dict, compare=False)  # every other front-matter field
     given: tuple[str, ...] = ()  # names of the language-neutral fields this file sets (sorted: reprs are stable)
     lines: dict = field(default_factory=dict, compare=False, repr=False)
@@ -549,5 +596,7 @@ class Transcript:
     draft: bool = False
     body_citations: tuple[Citation, ...] = ()
     links: tuple[Link, ...] = ()
+    pictures: tuple[Picture, ...] = ()  # images in the intro or the turns
+    video: str | None = None  # a YouTube or Bilibili page: a click-to-load player
     extra: dict = field(default_factory=dict, compare=False)
     lines: dict = field(default_factory=dict, compare=False, repr=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from typing import Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 
 def home(lang: str) -> str:
@@ -176,3 +176,45 @@ def media_link(url: str | None, seconds: int | None) -> str | None:
         query.append((key, str(seconds)))
         return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, f"t={seconds}"))
+
+
+# --------------------------------------------------------------------------- media
+
+VARIANT_WIDTHS = (480, 960, 1600)  # smaller copies made of a raster image wider than the first
+
+
+def media(key: str) -> str:
+    """The site path of an image of content/ (its content-relative path): published once, under
+    /media/ (content/media/x.jpg → /media/x.jpg; notes/bell-labs/desk.jpg → /media/notes/bell-labs/desk.jpg)."""
+    return "/" + (key if key.startswith("media/") else "media/" + key)
+
+
+def media_variants(key: str, kind: str, width: int | None) -> list[tuple[str, int]]:
+    """(site path, width) of the smaller copies of a large raster image (none for SVG and GIF)."""
+    if kind in ("svg", "gif") or not width:
+        return []
+    stem, dot, suffix = media(key).rpartition(".")
+    return [(f"{stem}-{w}w.{suffix}", w) for w in VARIANT_WIDTHS if w < width]
+
+
+def social_card(page_url: str) -> str:
+    """The site path of a page's social card: /cards/zh/notes/overview.png for /zh/notes/overview/."""
+    path = page_url.strip("/") or "index"
+    return f"/cards/{path}.png"
+
+
+def video_embed(url: str) -> tuple[str, str] | None:
+    """(host name, the privacy-friendly player address) for a YouTube or Bilibili video page."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    query = dict(parse_qsl(parts.query))
+    if host.endswith("youtube.com") and query.get("v"):
+        return "YouTube", f"https://www.youtube-nocookie.com/embed/{quote(query['v'])}?autoplay=1"
+    if host == "youtu.be" and parts.path.strip("/"):
+        return "YouTube", f"https://www.youtube-nocookie.com/embed/{quote(parts.path.strip('/'))}?autoplay=1"
+    if host.endswith("bilibili.com") and parts.path.startswith("/video/"):
+        video = parts.path.split("/")[2]
+        key = "aid" if video.startswith("av") else "bvid"
+        value = video[2:] if key == "aid" else video
+        return "Bilibili", f"https://player.bilibili.com/player.html?{key}={quote(value)}&autoplay=1"
+    return None

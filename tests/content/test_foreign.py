@@ -46,7 +46,8 @@ def test_hugo_language_suffixes_and_leaf_bundles_pair(build):
     result, out = build({
         "notes/post.zh-cn.md": note("文章"), "notes/post.en-us.md": note("Post"),
         "notes/bundle/index.zh-hans.md": note("包"), "notes/bundle/index.en.md": note("Bundle"),
-        "notes/bundle/cover.png": "not really a png",  # a bundle's resources do not break the build
+        # a bundle's image is published with it (a file that is not the image it says is an error)
+        "notes/bundle/cover.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
         "notes/hant.zh-tw.md": note("繁體"),
     })
     assert result.code == 0, result.err
@@ -298,6 +299,10 @@ def test_hugo_loveit_example_site_builds(tmp_path, cli):
         assert (out / "zh" / "notes" / slug / "index.html").is_file() and (out / "en" / "notes" / slug).is_dir()
     assert "more--" not in text and "lastmod:" not in text and "weight: " not in text
     assert 'id="basic-configuration"' in page(out, "en", "notes", "theme-documentation-basics")
+    # the bundle's picture: published once, with its size and smaller copies (srcset)
+    figure = page(out, "en", "notes", "theme-documentation-basics")
+    assert 'width="1918" height="1340"' in figure and "hugo-extended-edition-960w.png 960w" in figure
+    assert (out / "media" / "notes" / "theme-documentation-basics" / "hugo-extended-edition.png").is_file()
     # (the bundles' images are not published yet: a later issue; `check` would list them)
 
 

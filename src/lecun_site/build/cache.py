@@ -80,6 +80,7 @@ class CacheState:
     search: bool = False  # the output's pagefind/ indexes exactly its pages
     build_key: str = ""  # what the last build read (see build_key in pipeline.py)
     warnings: list = field(default_factory=list)  # and the warnings it printed
+    assets: dict = field(default_factory=dict)  # out path -> (size, mtime_ns) of each image and card it published
 
 
 class BuildCache:
@@ -138,6 +139,13 @@ class BuildCache:
         state.out = outcome.traces.out
         state.traces = outcome.traces
         state.outputs = [job.out_path for job in outcome.jobs]
+        state.assets = {}
+        for rel in outcome.assets:
+            try:
+                info = os.stat(os.path.join(state.out, rel))
+                state.assets[rel] = (info.st_size, info.st_mtime_ns)
+            except OSError:
+                pass  # not there: the next up-to-date check finds the output is not current
         state.build_key, state.search, state.warnings = build_key, search, warnings
         try:
             self.save(rendered_all=len(outcome.rendered) == len(outcome.jobs), used=outcome.markdown_used)

@@ -20,7 +20,9 @@ There is no list of what each template shows: a page's signature is what its ren
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import time
 from array import array
 from dataclasses import dataclass, field
@@ -38,6 +40,8 @@ from ..site.links import link_target
 from ..site.pages import PageJob, plan_pages
 from ..theme import Theme
 from .output import link_files, static_files
+from .assets import assets, social_cards_on
+from .cache import cache_dir
 from .search import index_search
 from .signatures import TemplateFingerprints, stable_hash
 
@@ -59,6 +63,17 @@ class BuildOptions:
     local: bool = False
     search: bool = True  # index the site with Pagefind (`build --no-search` skips it)
     cache: bool = True  # use and update the build cache beside the output (`build --no-cache`: no)
+
+
+@contextlib.contextmanager
+def asset_folder(options: BuildOptions):
+    """Where image copies and social cards are kept between builds (build/assets.py): beside
+    the output with the cache, else a folder of this build's own."""
+    if options.cache:
+        yield cache_dir(options.out) / "assets"
+        return
+    with tempfile.TemporaryDirectory(prefix="lecun-assets-") as folder:
+        yield Path(folder)
 
 
 def site_theme(options: BuildOptions) -> Theme:
@@ -244,6 +259,7 @@ class Outcome:
     fragments: tuple = ((), ())  # the renderer's (fragments, fragment_reads), for serve to offer the next build
     timings: dict[str, float] = field(default_factory=dict)
     markdown_used: set = field(default_factory=set)  # keys of the markdown bodies the rendered pages used
+    assets: list[str] = field(default_factory=list)  # out paths of the images and cards published (assets.py)
 
 
 def load_site(options: BuildOptions, problems: Problems, timings: dict[str, float],
@@ -288,12 +304,13 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
 
     t0 = time.perf_counter()
     renderer = Renderer(graph, theme, local=options.local, drafts=options.drafts, **(renderer_options or {}))
+    renderer.social_cards = social_cards_on(graph, problems)
     if plan is None:
         jobs = plan_pages(graph)
         frames = {}
         if record or previous is not None:  # a build with no cache does not sign its pages
             template_fp = template_fp or TemplateFingerprints(renderer.env)
-            shared = stable_hash(renderer.local, options.drafts)
+            shared = stable_hash(renderer.local, options.drafts, renderer.social_cards)
             frames = {job.out_path: stable_hash(template_fp(job.template), shared, job) for job in jobs}
     else:
         jobs, frames = plan
@@ -339,7 +356,9 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         writer.keep(keep)
         writer.remove(removed)
         timings["render"] = time.perf_counter() - t0
-        static_changed = writer.finish(static_files(theme), graph.config)
+        with asset_folder(options) as folder:
+            published = assets(graph, jobs, options.content, folder, renderer.strings, renderer.social_cards)
+            static_changed = writer.finish({**static_files(theme), **published}, graph.config)
         if search and not writer.in_place:
             t0 = time.perf_counter()
             old_index = out / "pagefind"
@@ -362,7 +381,7 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
             trace.size, trace.mtime_ns = info.st_size, info.st_mtime_ns
         timings["traces"] = time.perf_counter() - t0
     return Outcome(graph, jobs, todo, removed, traces, problems, static_changed, frames,
-                   (renderer.fragments, renderer.fragment_reads), timings, renderer.markdown.used)
+                   (renderer.fragments, renderer.fragment_reads), timings, renderer.markdown.used, sorted(published))
 
 
 def _next_traces(out: Path, previous: Traces | None, changed: dict, rendered: list, fragments: dict,

@@ -106,6 +106,8 @@ def check_output_dir(out: Path, content: Path) -> None:
 
 
 SITE_MARKERS = ("index.html", ".nojekyll")  # every build writes both
+# the folders of files published as they are: static files, images (and their copies), social cards
+PUBLISHED_FOLDERS = ("static", "media", "cards")
 
 
 @contextlib.contextmanager
@@ -352,10 +354,12 @@ class InPlaceWriter:
             if temp is not None:
                 os.replace(temp, target)
                 changed = True
-        static_root = self.out / "static"
-        if static_root.is_dir():
-            for path in sorted(static_root.rglob("*"), reverse=True):
-                rel = "static/" + path.relative_to(static_root).as_posix()
+        for folder in PUBLISHED_FOLDERS:  # what left them since the last build
+            root = self.out / folder
+            if not root.is_dir():
+                continue
+            for path in sorted(root.rglob("*"), reverse=True):
+                rel = f"{folder}/" + path.relative_to(root).as_posix()
                 if path.is_file() and rel not in static and not path.name.startswith("."):
                     path.unlink()
                     changed = True

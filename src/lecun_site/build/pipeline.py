@@ -94,7 +94,7 @@ def _build_with(options: BuildOptions, progress, cache: BuildCache | None, theme
         state = cache.state
         current = (key == state.build_key and state.out == str(options.out.resolve()) and state.outputs
                    and (state.search or not options.search) and pages_untouched(state, options.out)
-                   and output_is_current(options.out, state.outputs, theme, config, options.search))
+                   and output_is_current(options.out, state.outputs, theme, config, options.search, state.assets))
         timings["up-to-date check"] = time.perf_counter() - t0
         if current:  # everything the last build read is unchanged, and so is what it wrote
             return BuildReport(pages=len(state.outputs), out=options.out, seconds=time.perf_counter() - started,
@@ -156,11 +156,21 @@ def pages_untouched(state: CacheState, out: Path) -> bool:
     return all(out_path in pages and untouched(f"{out}/{out_path}", pages[out_path]) for out_path in state.outputs)
 
 
-def output_is_current(out: Path, out_paths: list[str], static: Theme, config: SiteConfig, search: bool) -> bool:
+def output_is_current(out: Path, out_paths: list[str], static: Theme, config: SiteConfig, search: bool,
+                      assets: dict | None = None) -> bool:
     """Whether `out` holds exactly what a build would write, given that every page in it is
-    current: the same static files byte for byte, the GitHub Pages files, a search index
-    only when one is wanted, and nothing else."""
-    expected = set(out_paths) | {".nojekyll"} | ({"CNAME"} if config.cname else set())
+    current: the same static files byte for byte, the images and cards the last build
+    published untouched (`assets`: size and modification time), the GitHub Pages files, a
+    search index only when one is wanted, and nothing else."""
+    assets = assets or {}
+    expected = set(out_paths) | {".nojekyll"} | ({"CNAME"} if config.cname else set()) | set(assets)
+    for rel, (size, mtime_ns) in assets.items():
+        try:
+            info = os.stat(out / rel)
+        except OSError:
+            return False
+        if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
+            return False
     staticfiles = static_files(static)
     expected |= set(staticfiles)
     found = set()

@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allow_embeds", False, "Let `<iframe>` embeds of YouTube/Vimeo/Bilibili through while raw HTML stays escaped"),
     Setting("cname", None, "Custom domain written to `CNAME` for GitHub Pages"),
     Setting("local", False, "Write links that work when the output is opened from disk (file://), as `--local` does"),
+    Setting("social_cards", False, "Draw a 1200×630 picture (title and site name) for every page without an image of its own, as its `og:image` for shared links (needs a CJK font such as Debian's fonts-noto-cjk for Chinese pages)"),
 )
 
 _KNOWN = {s.name: s for s in SETTINGS}
@@ -60,6 +61,7 @@ class SiteConfig:
     allow_embeds: bool = False
     cname: str | None = None
     local: bool = False
+    social_cards: bool = False
     path: str = "site.yaml"
 
     @property
@@ -173,7 +175,7 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
                 "write e.g. `max_file_size: 4194304` for 4 MiB")
         else:
             values["max_file_size"] = data["max_file_size"]
-    for key in ("allow_raw_html", "allow_embeds", "local"):
+    for key in ("allow_raw_html", "allow_embeds", "local", "social_cards"):
         if key in data:
             if not isinstance(data[key], bool):
                 bad(key, f"`{key}` must be true or false", f"write `{key}: true` or `{key}: false`")

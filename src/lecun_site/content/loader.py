@@ -20,6 +20,8 @@ from ..records import (
     LANGS,
     Discrepancy,
     Event,
+    Media,
+    MediaInfo,
     Note,
     Person,
     Quote,
@@ -32,6 +34,7 @@ from ..records import (
 from .body import is_ignored_name
 from .config import SiteConfig
 from .filenames import MARKDOWN_SUFFIXES, FileName, parse_file_name
+from .media import MAX_IMAGE_BYTES, content_root, is_image, is_sidecar, parse_media, parse_media_info, relative
 from .notes import parse_note
 from .textfile import decode_text, read_bytes
 from .transcripts import parse_transcript
@@ -60,13 +63,16 @@ class ContentSet:
     discrepancies: list[Discrepancy] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     transcripts: list[Transcript] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)  # images, in media/ or beside records
+    media_info: list[MediaInfo] = field(default_factory=list)  # their sidecars
     i18n: dict[str, dict[str, str]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # display path -> folder kind
     unreadable: set[tuple[str, str]] = field(default_factory=set)  # (slug, lang) of notes that failed to parse
     unreadable_ids: set[tuple[str, str]] = field(default_factory=set)  # (folder, id) of files that failed
 
 
-_RECORD_LISTS = ("sources", "people", "topics", "events", "quotes", "discrepancies", "notes", "transcripts")
+_RECORD_LISTS = ("sources", "people", "topics", "events", "quotes", "discrepancies", "notes", "transcripts", "media",
+                 "media_info")
 
 
 @pickled_by_fields
@@ -83,6 +89,8 @@ class FilePart:
     discrepancies: tuple[Discrepancy, ...] = ()
     notes: tuple[Note, ...] = ()
     transcripts: tuple[Transcript, ...] = ()
+    media: tuple[Media, ...] = ()
+    media_info: tuple[MediaInfo, ...] = ()
     i18n: tuple[tuple[str, dict[str, str]], ...] = ()
     unreadable: frozenset[tuple[str, str]] = frozenset()
     unreadable_ids: frozenset[tuple[str, str]] = frozenset()
@@ -94,7 +102,8 @@ class FilePart:
                    unreadable_ids=frozenset(content.unreadable_ids))
 
 
-_FOLDERS = ("sources", "people", "topics", "timeline", "quotes", "discrepancies", "notes", "transcripts", "i18n")
+_FOLDERS = ("sources", "people", "topics", "timeline", "quotes", "discrepancies", "notes", "transcripts", "i18n",
+            "media")
 
 
 def content_files(root: Path, problems: Problems):
@@ -237,6 +246,8 @@ def stat_key(path: Path) -> tuple:
 
 def file_digest(path: Path, key: tuple, max_size: int) -> bytes | None:
     """A hash of a regular file's bytes (None for anything else: it is parsed, and reported)."""
+    if is_image(path.name):
+        max_size = max(max_size, MAX_IMAGE_BYTES)
     if not key or not key[3] or key[1] > max_size:
         return None
     try:
@@ -258,6 +269,29 @@ def load_file(folder: str, path: Path, display: str, config: SiteConfig) -> tupl
     suffix = path.suffix.lower()
     expected = MARKDOWN_SUFFIXES if folder in ("notes", "transcripts") else (".yaml", ".yml")
     digest = None
+    if is_image(path.name) and folder != "i18n":  # an image, in media/ or beside the record that shows it
+        try:
+            data = read_bytes(path, display, MAX_IMAGE_BYTES)
+            digest = _digest(data)
+            rel = relative(display, content_root(config.path)) or path.name
+            part.media.append(parse_media(display, rel, data, digest.hex()))
+        except ContentError as exc:
+            problems.add(exc)
+        return FilePart.of(part), problems.items, digest
+    if is_sidecar(path.name) or folder == "media":
+        if not is_sidecar(path.name):
+            problems.warn(display, "ignored: media/ holds images (.png, .jpg, .gif, .webp, .svg) and their "
+                                   "sidecars (photo.jpg.yaml)")
+            return FilePart(), problems.items, file_digest(path, stat_key(path), config.max_file_size)
+        try:
+            data = read_bytes(path, display, config.max_file_size)
+            digest = _digest(data)
+            info = parse_media_info(display, decode_text(data, display), problems)
+            if info is not None:
+                part.media_info.append(info)
+        except ContentError as exc:
+            problems.add(exc)
+        return FilePart.of(part), problems.items, digest
     if suffix not in expected:
         problems.warn(display, f"ignored: {folder}/ holds {' or '.join(expected)} files")
         return FilePart(), problems.items, file_digest(path, stat_key(path), config.max_file_size)

@@ -10,10 +10,11 @@ from .body import first_heading, scan_body, summary_before_more
 from .filenames import FileName
 from .fields import ID_HINT, NOTE_NEUTRAL_FIELDS, Fields, _kind, _short
 from .frontmatter import parse_front_matter
+from .media import picture_field, scan_pictures, video_field
 from .yaml_records import event_from_mapping, quote_from_mapping
 
 _NOTE_FIELDS_KNOWN = ("title", "date", "summary", "people", "topics", "tags", "sources", "events", "quotes",
-                      "draft", "lang", "language", "slug")
+                      "draft", "lang", "language", "slug", "image", "video")
 
 
 def parse_note(display: str, text: str, *, problems: Problems, slug: str, lang: str | None,
@@ -62,7 +63,8 @@ def parse_note(display: str, text: str, *, problems: Problems, slug: str, lang: 
         events=event_ids, declared_events=declared_events,
         quotes=quote_ids, declared_quotes=declared_quotes,
         draft=f.boolean("draft"), byline=byline, original_url=original_url,
-        body_citations=citations, links=links, extra=extra, given=tuple(sorted(given)), lines=f.lines,
+        body_citations=citations, links=links, image=picture_field(f), pictures=scan_pictures(fm.body, fm.body_line),
+        video=video_field(f), extra=extra, given=tuple(sorted(given)), lines=f.lines,
     )
 
 

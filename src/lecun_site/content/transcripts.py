@@ -8,8 +8,9 @@ from ..errors import ContentError, Problems
 from ..records import Section, Transcript, Turn, is_valid_id, parse_timestamp
 from .body import _FENCE_RE, atx_heading, first_heading, scan_body
 from .fields import Fields, _short
-from .frontmatter import parse_front_matter
 from .filenames import FileName
+from .frontmatter import parse_front_matter
+from .media import scan_pictures, video_field
 from .notes import _declared_lang, choose_slug
 from .speakers import is_caption_caps, name_label
 
@@ -62,8 +63,9 @@ def parse_transcript(display: str, text: str, *, problems: Problems, slug: str, 
         date=f.date("date"), summary=f.text("summary") or "", media=media,
         people=f.string_list("people"), topics=f.string_list("topics") + f.string_list("tags"),
         draft=f.boolean("draft"), body_citations=citations, links=links,
+        pictures=scan_pictures(fm.body, fm.body_line), video=video_field(f),
         extra={k: v for k, v in data.items() if k not in ("title", "source", "speakers", "media", "date", "slug",
-                                                          "summary", "people", "topics", "tags", "draft")},
+                                                          "summary", "people", "topics", "tags", "draft", "video")},
         lines=f.lines,
     )
 

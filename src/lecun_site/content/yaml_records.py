@@ -23,19 +23,20 @@ from ..records import (
     Topic,
 )
 from .fields import SOURCE_KINDS, Fields, _kind, _short
+from .media import picture_field
 from .textfile import parse_yaml
 
 _SOURCE_FIELDS = ("kind", "title", "url", "media_url", "date", "publisher", "language", "speakers", "summary",
                   "author", "channel", "short", "reliability")
 
 
-_PERSON_FIELDS = ("name", "aliases", "role", "bio", "born", "died", "links")
+_PERSON_FIELDS = ("name", "aliases", "role", "bio", "born", "died", "links", "image")
 
 
 _TOPIC_FIELDS = ("name", "aliases", "summary", "related")
 
 
-_EVENT_FIELDS = ("id", "date", "title", "detail", "people", "topics", "sources", "notes")
+_EVENT_FIELDS = ("id", "date", "title", "detail", "people", "topics", "sources", "notes", "image")
 
 
 _QUOTE_FIELDS = ("id", "speaker", "text", "lang", "source", "at", "topics", "date", "notes", "via")
@@ -117,7 +118,8 @@ def parse_person(display: str, text: str, *, problems: Problems, id: str) -> Per
     f = Fields(display, data, problems, 1)
     f.check_unknown(_PERSON_FIELDS, "person")
     return Person(id=id, path=display, name=f.localized("name", required=True), aliases=f.string_list("aliases"),
-                  role=f.localized("role"), bio=f.localized("bio"), born=f.date("born"), lines=f.lines)
+                  role=f.localized("role"), bio=f.localized("bio"), born=f.date("born"), image=picture_field(f),
+                  lines=f.lines)
 
 
 def parse_topic(display: str, text: str, *, problems: Problems, id: str) -> Topic | None:
@@ -166,7 +168,7 @@ def event_from_mapping(display: str, item: Any, problems: Problems, note: str | 
         notes = notes + (note,)
     return Event(id=event_id, path=display, line=f.base_line or 1, date=date, title=title,
                  detail=f.localized("detail"), people=f.string_list("people"), topics=f.string_list("topics"),
-                 sources=sources, notes=notes, lines=f.lines)
+                 sources=sources, notes=notes, image=picture_field(f), lines=f.lines)
 
 
 def parse_events(display: str, text: str, *, problems: Problems) -> list[Event]:

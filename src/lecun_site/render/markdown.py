@@ -56,6 +56,7 @@ class RenderEnv:
     first_line: int = 1
     heading_anchors: set = field(default_factory=set)
     compiler: "Compiler | None" = None  # the renderer's; None: compiled on its own
+    image: Callable[[str, str, str, bool], str] | None = None  # (src, alt, title, alone) -> HTML
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -78,6 +79,34 @@ def _render_citation(self, tokens, idx, options, env) -> str:
         return _slot(slots, ("cite", meta["source"], meta["at"]))
     label = meta["source"] + (f", {meta['at']}" if meta["at"] else "")
     return f'<span class="cite">[{escape(label)}]</span>'
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    """An image becomes a slot the page fills (Page.figure: its size, srcset, caption, credit);
+    alone in its paragraph it is a <figure>, in a line of text an <img>."""
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    src, title = str(token.attrGet("src") or ""), str(token.attrGet("title") or "")
+    slots = env.get("slots")
+    if slots is None:
+        return _plain_image(src, alt, title)
+    return _slot(slots, ("image", sys.intern(src), alt, title, bool(token.meta.get("alone"))))
+
+
+def _plain_image(src: str, alt: str, title: str) -> str:
+    title_attr = f' title="{escapeHtml(title)}"' if title else ""
+    return f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}"{title_attr} loading="lazy">'
+
+
+def _lone_images(tokens) -> None:
+    """A paragraph holding only an image is a figure: the paragraph's tags are dropped."""
+    for index, token in enumerate(tokens):
+        if token.type != "inline" or index == 0 or tokens[index - 1].type != "paragraph_open":
+            continue
+        shown = [c for c in token.children or () if not (c.type == "softbreak" or (c.type == "text" and not c.content.strip()))]
+        if len(shown) == 1 and shown[0].type == "image":
+            shown[0].meta["alone"] = True
+            tokens[index - 1].hidden = tokens[index + 1].hidden = True
 
 
 def _render_html(self, tokens, idx, options, env) -> str:
@@ -185,6 +214,7 @@ def _make_md() -> MarkdownIt:
     md.add_render_rule("citation", _render_citation)
     md.add_render_rule("html_block", _render_html)
     md.add_render_rule("html_inline", _render_html)
+    md.add_render_rule("image", _render_image)
     return md
 
 
@@ -286,6 +316,8 @@ def _compile_py(text: str, allow_raw_html: bool, allow_embeds: bool) -> Compiled
         text = text.replace(_EMBED_MARK, "\ufffd")  # no content can forge an embed marker
     md_env = {"slots": slots, "allow_raw_html": allow_raw_html, "allow_embeds": allow_embeds, "embeds": []}
     tokens = _MD.parse(text, md_env)
+    if "![" in text:
+        _lone_images(tokens)
     line = 0
     for index, token in enumerate(tokens):
         if token.map:
@@ -327,6 +359,8 @@ def render_markdown(text: str, env: RenderEnv | None = None) -> Rendered:
         elif kind == "link":
             resolved = env.link(slot[1], env.first_line + slot[2])
             out.append(escapeHtml(resolved) if resolved is not None else '#" class="broken-link')
+        elif kind == "image":
+            out.append(env.image(*slot[1:]) if env.image is not None else _plain_image(*slot[1:4]))
         elif env.cite is None:
             label = slot[1] + (f", {slot[2]}" if slot[2] else "")
             out.append(f'<span class="cite">[{escape(label)}]</span>')

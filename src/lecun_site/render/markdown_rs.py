@@ -227,6 +227,8 @@ def compile_rs(text: str) -> tuple[tuple[str, ...], tuple[tuple, ...]] | None:
         text = _NEWLINES.sub("\n", text)
     if _RS is None or len(text) > MAX_CHARS or _DECLINE.search(text) or not _plain_blocks(text):
         return None
+    if "![" in text:  # images are the site's figures (markdown._render_image): markdown-it-py's rule
+        return None
     if "~~~" in text and _TILDE_RUN.search(text):
         return None
     if "]:" in text and (_END_BACKSLASH.search(text) or '""' in text or "''" in text or "()" in text):

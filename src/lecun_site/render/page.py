@@ -32,6 +32,7 @@ from ..site.links import link_target
 from ..site.pages import PageJob, counterpart
 from ..theme import Theme
 from ..urls import media_link  # noqa: F401 - templates' global, tests import it from here
+from . import figures
 from .jinja_env import make_environment, template_error
 from .markdown import Compiler, RenderEnv, render_inline, render_markdown
 from .reads import Recorder, fingerprint, track
@@ -278,11 +279,27 @@ class Page:
         return ref.number, backref
 
     # ---- markdown
-    def markdown(self, text: str, first_line: int = 1, anchors: set | None = None):
+    def markdown(self, text: str, first_line: int = 1, anchors: set | None = None, source: str | None = None):
+        """`text` rendered; `source`: the content path of the file it is from, against whose
+        folder its images are found (figures.py), else against media/."""
         env = RenderEnv(link=self._resolve_link, cite=self.cite, allow_raw_html=self.config.raw_html,
                         allow_embeds=self.config.allow_embeds, first_line=first_line, compiler=self.r.markdown,
-                        heading_anchors=anchors if anchors is not None else set())
+                        heading_anchors=anchors if anchors is not None else set(),
+                        image=lambda src, alt, title, alone: figures.figure(self, src, alt, title, alone, source))
         return render_markdown(text, env)
+
+    def picture(self, picture, source: str | None, css: str = "figure", sizes: str = figures.SIZES,
+                loading: str = "lazy") -> Markup:
+        """A record's `image:` as a figure (figures.py)."""
+        return figures.picture(self, picture, source, css, sizes, loading)
+
+    def og_image(self):
+        """(absolute URL, width, height) for og:image, or None (figures.py)."""
+        return figures.og_image(self)
+
+    def video(self, url: str | None):
+        """(host, player address) for a click-to-load player of a YouTube or Bilibili page."""
+        return urls.video_embed(url) if url else None
 
     def md(self, text: str) -> Markup:
         return Markup(self.markdown(text).html)
@@ -328,6 +345,8 @@ class PersonView:
     born: str
     url: str  # site path
     fallback: bool
+    image: Any = None  # a portrait (Picture)
+    path: str = ""  # the person's file, against whose folder the portrait is found
 
 
 @dataclass
@@ -375,6 +394,8 @@ class EventView:
     notes: list[str]
     url: str
     fallback: bool
+    image: Any = None  # its Picture, if it has one
+    path: str = ""  # its file, against whose folder the picture is found
 
 
 @dataclass
@@ -441,7 +462,7 @@ class Views:
             return PersonView(person_id, p.name.get(self.lang), other_name if other_name != p.name.get(self.lang) else "",
                               p.aliases, p.role.get(self.lang), p.bio.get(self.lang),
                               p.born.format(self.lang) if p.born else "", urls.person(self.lang, person_id),
-                              p.name.is_fallback(self.lang) or p.bio.is_fallback(self.lang))
+                              p.name.is_fallback(self.lang) or p.bio.is_fallback(self.lang), p.image, p.path)
         return self._cached("person", person_id, make)
 
     def topic(self, topic_id: str) -> TopicView:
@@ -473,7 +494,7 @@ class Views:
                              e.title.get(self.lang), e.detail.get(self.lang), list(e.people), list(e.topics),
                              list(e.sources), self.graph.event_notes.get(event_id, []),
                              urls.timeline(self.lang) + "#" + e.anchor,
-                             e.title.is_fallback(self.lang) or e.detail.is_fallback(self.lang))
+                             e.title.is_fallback(self.lang) or e.detail.is_fallback(self.lang), e.image, e.path)
         return self._cached("event", event_id, make)
 
     def quote(self, quote_id: str) -> QuoteView:
@@ -509,6 +530,7 @@ class Renderer:
                  env: jinja2.Environment | None = None) -> None:
         self.graph = graph
         self.local = local or graph.config.local  # --local or `local: true` in site.yaml
+        self.social_cards = False  # whether pages name a social card as og:image (build/assets.py says)
         self.config_fingerprint = fingerprint(graph.config)
         self.drafts = drafts
         self.strings = load_ui_strings(graph.i18n, graph.languages)

@@ -186,7 +186,8 @@ def _outline(note) -> object:
     the graph knows only which notes link to or cite what."""
     return (replace(note, title="", summary="", body="", body_line=0,
                     links=tuple(sorted({link.target for link in note.links})),
-                    body_citations=tuple(sorted({(c.source, c.at or "") for c in note.body_citations}))), note.extra)
+                    body_citations=tuple(sorted({(c.source, c.at or "") for c in note.body_citations})),
+                    pictures=tuple(sorted({p.target for p in note.pictures}))), note.extra)
 
 
 def _tree_signature(folder: Path) -> str:

@@ -18,6 +18,7 @@ from ..records import (
     Citation,
     Discrepancy,
     Event,
+    Media,
     FuzzyDate,
     Note,
     Person,
@@ -27,6 +28,7 @@ from ..records import (
     Transcript,
 )
 from .links import check_links, check_locators, locate
+from .media import check_pictures, media_table
 from .pairing import merge_note, pair_notes
 
 
@@ -89,6 +91,7 @@ class SiteGraph:
     notes: dict[str, NoteGroup]
     transcripts: dict[str, TranscriptGroup]
     timeline: list[str] = field(default_factory=list)  # event ids in date order
+    media: dict[str, Media] = field(default_factory=dict)  # images by content-relative path (site/media.py)
     # back-references: key -> sorted keys
     person_notes: dict[str, list[str]] = field(default_factory=dict)
     person_events: dict[str, list[str]] = field(default_factory=dict)
@@ -323,7 +326,9 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
     graph = SiteGraph(
         config=config, i18n=content.i18n, sources=sources, people=people, topics=topics, events=events,
         quotes=quotes, discrepancies=discrepancies, notes=note_groups, transcripts=transcript_groups,
+        media=media_table(content, problems),
     )
+    check_pictures(graph.media, content, people, events, problems)
     graph.timeline = sorted(events, key=lambda e: (events[e].date.sort_key, e))
     _index(graph)
     check_locators(graph, problems)
