@@ -7,6 +7,7 @@ import re
 import sys
 
 from ..records import Citation, Link
+from .media import without_pictures
 
 # `[@x](https://…)` is a link (a Jekyll or Obsidian mention), not a citation: no `(` after the bracket.
 _CITATION_RE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_-]*)(?:\s*[,，]\s*([^\]\n]{1,80}))?\](?!\()")
@@ -40,7 +41,7 @@ def scan_body(body: str, first_line: int) -> tuple[tuple[Citation, ...], tuple[L
         # interned: a large site repeats the same few hundred targets hundreds of thousands of times
         for m in _CITATION_RE.finditer(line):
             citations.append(Citation(sys.intern(m[1]), m[2].strip() if m[2] else None, number))
-        for m in _LINK_RE.finditer(line):
+        for m in _LINK_RE.finditer(without_pictures(line)):  # an image's `(@/media/…)` is no link
             links.append(Link(sys.intern(m[1]), number))
     return tuple(citations), tuple(links)
 

@@ -102,7 +102,7 @@ def _svg_size(display: str, data: bytes) -> tuple[int | None, int | None]:
 
 
 def parse_media_info(display: str, text: str, problems: Problems) -> MediaInfo | None:
-    data = parse_yaml(text, display)
+    data = parse_yaml(display, text)
     if not isinstance(data, dict):
         problems.error(display, "a picture's sidecar is a mapping: alt, caption, credit",
                        hint="write `alt: {zh: …, en: …}` and `credit: …`")
@@ -138,6 +138,16 @@ def picture_field(f: Fields, key: str = "image") -> Picture | None:
 # `![alt](target "title")`: bounded repeats (see body.py); the title may be 'single' quoted too
 _PICTURE_RE = re.compile(r"!\[([^\]\n]{0,500})\]\(\s*<?([^()\s<>]{1,500})>?(?:\s+[\"']([^\"'\n]{0,500})[\"'])?\s*\)")
 _FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+_CODE_SPAN = re.compile(r"(`+)[^`]+?\1")  # shown as written: what is in one is no picture
+
+
+def _blank(match: re.Match) -> str:
+    return " " * len(match[0])
+
+
+def without_pictures(line: str) -> str:
+    """`line` with its code spans and its pictures blanked out (for the link scanner)."""
+    return _PICTURE_RE.sub(_blank, _CODE_SPAN.sub(_blank, line)) if "![" in line else line
 
 
 def scan_pictures(body: str, first_line: int) -> tuple[Picture, ...]:
@@ -150,7 +160,7 @@ def scan_pictures(body: str, first_line: int) -> tuple[Picture, ...]:
             fence = match[1] if fence is None else (None if match[1] == fence else fence)
             continue
         if fence is None and "![" in line:
-            for m in _PICTURE_RE.finditer(line):
+            for m in _PICTURE_RE.finditer(_CODE_SPAN.sub(_blank, line)):
                 if not is_external(m[2]):
                     caption, credit = split_title(m[3] or "")
                     found.append(Picture(target=sys.intern(m[2]), line=number, alt=Localized(m[1], m[1]),
