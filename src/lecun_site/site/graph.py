@@ -252,11 +252,10 @@ def build_graph(content: ContentSet, problems: Problems, *, drafts: bool = False
                 problems.link_error(event.path, f"event '{event_id}' names unknown note '{slug}'",
                                     line=event.lines.get("notes", event.line), field="notes",
                                     hint=did_you_mean(slug, all_note_slugs))
-        resolved_events[event_id] = Event(
-            id=event.id, path=event.path, line=event.line, date=event.date, title=event.title, detail=event.detail,
-            people=people_of(event.people, event.path, event.lines),
+        resolved_events[event_id] = replace(  # every other field kept as it was read
+            event, people=people_of(event.people, event.path, event.lines),
             topics=topics_of(event.topics, event.path, event.lines),
-            sources=kept_sources, notes=tuple(s for s in event.notes if s in note_groups), lines=event.lines,
+            sources=kept_sources, notes=tuple(s for s in event.notes if s in note_groups),
         )
     events = resolved_events
 
