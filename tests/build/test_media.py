@@ -143,3 +143,62 @@ def test_portraits_and_event_pictures(site, tmp_path, cli):
 def png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     return struct.unpack(">II", data[16:24])
+
+
+# ---------------------------------------------------------------- in a real browser
+
+VIDEO_HOSTS = ("youtube.com", "youtube-nocookie.com", "ytimg.com", "googlevideo.com", "bilibili.com", "hdslb.com")
+
+
+@pytest.mark.parametrize("url, host", [("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "youtube-nocookie.com"),
+                                       ("https://www.bilibili.com/video/BV1xx411c7mD", "player.bilibili.com")])
+def test_a_video_loads_nothing_from_its_host_until_the_reader_clicks(site, tmp_path, cli, page, static_server,
+                                                                       url, host):
+    note = site / "notes" / "pictures" / "index.en.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("title: Pictures\n", f"title: Pictures\nvideo: {url}\n"),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    build(cli, site, out)
+    requests = []
+    # nothing leaves this machine: requests to the video hosts are noted, then refused
+    page.route("**/*", lambda route: (requests.append(route.request.url),
+                                      route.abort() if "127.0.0.1" not in route.request.url else route.continue_()))
+    page.goto(static_server(out) + "en/notes/pictures/")
+    page.wait_for_load_state("networkidle")
+    assert not [r for r in requests if any(h in r for h in VIDEO_HOSTS)], requests
+    assert page.locator(".video iframe").count() == 0
+    page.click(".video .video-open")
+    frame = page.locator(".video iframe")
+    frame.wait_for(timeout=5000)
+    assert host in frame.get_attribute("src") and frame.get_attribute("title")
+    page.wait_for_timeout(300)
+    assert [r for r in requests if host in r]  # now, and only now, the player is asked for
+
+
+def test_pictures_do_not_shift_the_page_while_they_load(site, tmp_path, cli, page, static_server):
+    write(site / "media" / "big.jpg", raster("JPEG", (2400, 1600)))
+    note = site / "notes" / "pictures" / "index.en.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("Text first.", "Text first.\n\n![Big](@/media/big.jpg)"),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    build(cli, site, out)
+    slow = []
+
+    def delay_images(route):  # pictures arrive after the text, as on a slow connection
+        if route.request.resource_type == "image":
+            slow.append(route.request.url)
+            page.wait_for_timeout(400)
+        route.continue_()
+
+    page.route("**/*", delay_images)
+    page.add_init_script("""window.__shift = 0; new PerformanceObserver(list => { for (const e of list.getEntries())
+        if (!e.hadRecentInput) window.__shift += e.value; }).observe({type: 'layout-shift', buffered: true});""")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(static_server(out) + "en/notes/pictures/")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.querySelectorAll('img').forEach(i => i.scrollIntoView())")
+    page.wait_for_timeout(600)
+    assert slow  # the pictures did load late
+    assert page.evaluate("document.querySelector('img[alt=Big]').currentSrc").endswith("-960w.jpg") or \
+        page.evaluate("document.querySelector('img[alt=Big]').currentSrc").endswith("-480w.jpg")  # a phone takes a copy
+    assert page.evaluate("window.__shift") < 0.01

@@ -105,3 +105,33 @@ def test_serve_from_the_installed_wheel(installed, tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=15) == 0
+
+
+def test_pictures_from_the_installed_wheel(installed, tmp_path):
+    import io
+
+    from PIL import Image
+
+    bin_dir, _ = installed
+    run(bin_dir, "new", "site", "s", cwd=tmp_path)
+    content = tmp_path / "s" / "content"
+    for name, kind, size in (("photo.jpg", "JPEG", (1600, 900)), ("chart.png", "PNG", (300, 200)),
+                             ("still.webp", "WEBP", (640, 360))):
+        data = io.BytesIO()
+        Image.new("RGB", size, (40, 90, 160)).save(data, kind)
+        (content / ("media" if kind == "WEBP" else "notes") / name).write_bytes(data.getvalue())
+    note = content / "notes" / "welcome.en.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("## Citing sources", "![A photo](photo.jpg \"Caption | "
+                    "Credit\")\n\n![A chart](chart.png)\n\n![A still](@/media/still.webp)\n\n## Citing sources"),
+                    encoding="utf-8")
+    built = run(bin_dir, "build", "--no-search", cwd=tmp_path / "s")
+    assert built.returncode == 0, built.stderr
+    checked = run(bin_dir, "check", cwd=tmp_path / "s")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    html = (tmp_path / "s" / "_site" / "en" / "index.html").read_text(encoding="utf-8")
+    for fragment in ('width="1600" height="900"', "photo-960w.jpg 960w", 'alt="A chart"', "still.webp",
+                     "timeline-sketch.svg", '<span class="credit">Credit</span>'):
+        assert fragment in html, fragment
+    (content / "notes" / "chart.png").unlink()
+    broken = run(bin_dir, "build", "--no-search", cwd=tmp_path / "s")
+    assert broken.returncode == 1 and "welcome.en.md:" in broken.stderr and "image 'chart.png' not found" in broken.stderr
