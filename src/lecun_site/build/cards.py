@@ -55,6 +55,15 @@ def cjk_font() -> tuple[str, int] | None:
     return None
 
 
+@functools.lru_cache(maxsize=16)
+def _font(size: int):
+    """The CJK font at `size`, loaded once (a collection of some 20 MB)."""
+    from PIL import ImageFont
+
+    path, index = cjk_font()
+    return ImageFont.truetype(path, size, index=index)
+
+
 def covers(font, text: str) -> bool:
     """Whether `font` draws every character of `text` (a missing glyph draws as the font's
     'not defined' box, the same for any character it lacks)."""
@@ -71,14 +80,11 @@ def covers(font, text: str) -> bool:
 
 def draw_card(title: str, site_name: str, eyebrow: str, lang: str, target: Path) -> None:
     """Draw one card as PNG at `target`."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
-    path, index = cjk_font() or (None, 0)
-    if path is None:
+    if cjk_font() is None:
         raise RuntimeError("no CJK font")
-
-    def font(size: int):
-        return ImageFont.truetype(path, size, index=index)
+    font = _font
 
     image = Image.new("RGB", CARD_SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)
@@ -103,7 +109,7 @@ def draw_card(title: str, site_name: str, eyebrow: str, lang: str, target: Path)
     draw.text((margin, 526), site_name, font=font(38), fill=TEXT)
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(target.name + ".tmp")
-    image.save(temp, "PNG", optimize=True)
+    image.save(temp, "PNG", compress_level=1)  # flat colours: little to gain from more
     temp.replace(target)
 
 
