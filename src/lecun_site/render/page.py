@@ -35,6 +35,8 @@ from ..urls import media_link  # noqa: F401 - templates' global, tests import it
 from .jinja_env import make_environment, template_error
 from .markdown import Compiler, RenderEnv, render_inline, render_markdown
 from .reads import Recorder, fingerprint, track
+from .people_map import people_map
+from .timeline_svg import Item, chart, span
 
 GRAPH = (("g",),)  # the root of reads of the graph; JOBS: of the list of every page (the sitemap's)
 JOBS = (("j",),)
@@ -211,6 +213,12 @@ class Page:
     def quote(self, quote_id: str):
         return self._view("quote", quote_id)
 
+    def timeline_chart(self, event_ids, lanes: int = 5):
+        """The layout of the timeline chart (timeline_svg.chart) of these events, read through
+        their views; the eras come from the settings."""
+        views = [self.event(eid) for eid in event_ids]
+        return chart([Item(v.id, v.start, v.end, v.fuzzy, tuple(v.topics)) for v in views], self.config.eras, lanes=lanes)
+
     def discrepancy(self, disc_id: str):
         return self.graph.discrepancies[disc_id]
 
@@ -233,6 +241,21 @@ class Page:
             title = next((d.group.get(self.lang) for d in found if d.group), "") or self.t("fc_group_other")
             groups.append((f"group-{number}", title, [d.id for d in found]))
         return groups
+
+    def people_map(self, limit: int = 16):
+        """The layout of the people map (people_map.py): who shares events and notes with whom."""
+        graph = self.graph
+        appearances = {pid: {("e", e) for e in graph.person_events.get(pid, ())}
+                       | {("n", n) for n in graph.person_notes.get(pid, ())} for pid in graph.people}
+        return people_map(appearances, limit=limit)
+
+    def sorted_people(self, ids) -> list[str]:
+        """People in the order a reader looks for them: the most present in the story first
+        (events, notes, quotes), then by id."""
+        graph = self.graph
+        weight = {pid: len(graph.person_events.get(pid, ())) + len(graph.person_notes.get(pid, ()))
+                  + len(graph.person_quotes.get(pid, ())) for pid in ids}
+        return sorted(ids, key=lambda pid: (-weight[pid], pid))
 
     def disputes(self, kind: str, key: str) -> list:
         return [self.discrepancy(d) for d in self.graph.disputes.get(kind, {}).get(key, [])]
@@ -328,6 +351,21 @@ class PersonView:
     born: str
     url: str  # site path
     fallback: bool
+    initials: str = ""  # for the card drawn where the site has no portrait: 杨, YL
+
+
+def initials(name: str) -> str:
+    """What a person's card shows without a portrait: a Chinese name's first character (the
+    surname), else the first letters of the first and last words of the name."""
+    name = name.strip()
+    if not name:
+        return "?"
+    if re.match(r"[\u3400-\u9fff]", name):
+        return name[0]
+    words = [w for w in re.split(r"[\s·.\-]+", name) if w and w[0].isalpha()]
+    if not words:
+        return name[0].upper()
+    return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
 
 
 @dataclass
@@ -375,6 +413,9 @@ class EventView:
     notes: list[str]
     url: str
     fallback: bool
+    start: float = 0.0  # the years the date covers (timeline_svg.span)
+    end: float = 0.0
+    fuzzy: bool = False
 
 
 @dataclass
@@ -441,7 +482,8 @@ class Views:
             return PersonView(person_id, p.name.get(self.lang), other_name if other_name != p.name.get(self.lang) else "",
                               p.aliases, p.role.get(self.lang), p.bio.get(self.lang),
                               p.born.format(self.lang) if p.born else "", urls.person(self.lang, person_id),
-                              p.name.is_fallback(self.lang) or p.bio.is_fallback(self.lang))
+                              p.name.is_fallback(self.lang) or p.bio.is_fallback(self.lang),
+                              initials(p.name.get(self.lang)))
         return self._cached("person", person_id, make)
 
     def topic(self, topic_id: str) -> TopicView:
@@ -469,11 +511,12 @@ class Views:
     def event(self, event_id: str) -> EventView:
         def make():
             e = self.graph.events[event_id]
+            start, end, fuzzy = span(e.date)
             return EventView(event_id, e.anchor, e.date.format(self.lang), e.date.iso, e.date.decade_start,
                              e.title.get(self.lang), e.detail.get(self.lang), list(e.people), list(e.topics),
                              list(e.sources), self.graph.event_notes.get(event_id, []),
                              urls.timeline(self.lang) + "#" + e.anchor,
-                             e.title.is_fallback(self.lang) or e.detail.is_fallback(self.lang))
+                             e.title.is_fallback(self.lang) or e.detail.is_fallback(self.lang), start, end, fuzzy)
         return self._cached("event", event_id, make)
 
     def quote(self, quote_id: str) -> QuoteView:
