@@ -356,12 +356,12 @@ class PersonView:
 
 def initials(name: str) -> str:
     """What a person's card shows without a portrait: a Chinese name's first character (the
-    surname), else the first letters of the first and last words of the name."""
+    surname; the last part's for a transliterated name), else the first letters of the first and last words of the name."""
     name = name.strip()
     if not name:
         return "?"
-    if re.match(r"[\u3400-\u9fff]", name):
-        return name[0]
+    if re.match(r"[\u3400-\u9fff]", name):  # a transliterated name (杰弗里·辛顿): its surname
+        return name.split("·")[-1][:1] or name[0]
     words = [w for w in re.split(r"[\s·.\-]+", name) if w and w[0].isalpha()]
     if not words:
         return name[0].upper()

@@ -42,8 +42,11 @@ class PeopleMap:
     edges: tuple[Edge, ...]
 
 
-def people_map(appearances: dict[str, set[str]], *, limit: int = 16, size: float = 560, min_shared: int = 1) -> PeopleMap:
-    """`appearances`: person id -> the keys of the events and notes they appear in."""
+def people_map(appearances: dict[str, set[str]], *, limit: int = 16, size: float = 560, min_shared: int = 1,
+               ties: int = 3) -> PeopleMap:
+    """`appearances`: person id -> the keys of the events and notes they appear in. Each
+    person keeps their `ties` strongest lines (a line stays when either end keeps it), so that
+    the map shows who worked with whom rather than everyone named in one long note."""
     present = sorted((pid for pid, keys in appearances.items() if keys),
                      key=lambda pid: (-len(appearances[pid]), pid))[:limit]
     shared: dict[tuple[str, str], int] = {}
@@ -52,6 +55,11 @@ def people_map(appearances: dict[str, set[str]], *, limit: int = 16, size: float
             count = len(appearances[a] & appearances[b])
             if count >= min_shared:
                 shared[(a, b)] = count
+    strongest: set[tuple[str, str]] = set()
+    for pid in present:
+        mine = sorted((pair for pair in shared if pid in pair), key=lambda pair: (-shared[pair], pair))
+        strongest.update(mine[:ties])
+    shared = {pair: count for pair, count in shared.items() if pair in strongest}
     # keep only people tied to someone else on the map
     tied = [pid for pid in present if any(pid in pair for pair in shared)]
     if not tied:
