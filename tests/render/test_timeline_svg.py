@@ -68,7 +68,10 @@ def test_eras_are_bands_in_order_and_the_last_runs_to_the_end():
     assert [b.name.get("en") for b in c.bands] == ["France", "Bell Labs", "After"]
     assert c.bands[0].x + c.bands[0].width == pytest.approx(c.bands[1].x)
     last = c.bands[-1]
-    assert last.x + last.width == pytest.approx(c.ticks[-1].x) and last.label_end  # its label ends inside the chart
+    assert last.x + last.width == pytest.approx(c.ticks[-1].x) and last.label_end
+    assert last.label_x == pytest.approx(last.x + last.width - 3)  # its label ends inside the chart
+    assert not c.bands[0].narrow and last.narrow is (last.width < 30)
+    assert [b.years for b in c.bands] == ["1960–1988", "1988–2003", "2025–"]
     assert c.first_year == 1960
 
 

@@ -80,6 +80,8 @@ class Band:
     index: int
     label_x: float
     label_end: bool  # the label ends at label_x (a band at the right edge), else starts there
+    narrow: bool  # too narrow for its label
+    years: str  # '1960–1987', '2025–'
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,16 @@ class Chart:
     bands: tuple[Band, ...]
     ticks: tuple[Tick, ...]
     axis_y: float
+
+
+LABEL_SIZE = 11  # the era labels' font size, in the chart's units (site.css)
+
+
+def label_width(name) -> float:
+    """How wide an era's label may be drawn, in the chart's units: the longer of its languages
+    (a CJK character is about 1 em, a Latin one about 0.55 em)."""
+    texts = [name.get(lang) for lang in ("zh", "en")] if hasattr(name, "get") else [str(name)]
+    return max(sum(LABEL_SIZE * (1.0 if ord(ch) > 0x2e80 else 0.55) for ch in text) for text in texts)
 
 
 def lane_topics(items: list[Item], lanes: int) -> list[str]:
@@ -167,13 +179,22 @@ def chart(items: list[Item], eras: tuple[Era, ...] | list[Era] = (), *, width: f
         marks.append(Mark(item.id, round(x0, 1), round(cy - radius, 1), round(x1 - x0, 1), 2 * radius,
                           item.fuzzy, [l.colour for l in lane_list].index(lane), round((x0 + x1) / 2, 1), round(cy, 1)))
     bands = []
+    row_ends = [float("-inf"), float("-inf")]  # where the last label of each row of labels ends
     for index, era in enumerate(eras):
         end = era.end if era.end is not None else last
         x0, x1 = x_of(max(era.start, first)), x_of(min(end, last))
-        if x1 > x0:
-            at_end = x0 > width * 0.85
-            bands.append(Band(round(x0, 1), round(x1 - x0, 1), era.name, 4 + 11 + (index % 2) * 14, index,
-                              round(width - 3 if at_end else x0 + 3, 1), at_end))
+        if x1 <= x0:
+            continue
+        narrow = x1 - x0 < 30
+        at_end = x0 > width * 0.75  # near the right edge: the label ends where the band ends
+        size = label_width(era.name)
+        start = x1 - 3 - size if at_end else x0 + 3
+        # the first row where the label clears the one before it
+        row = 0 if start >= row_ends[0] else 1 if start >= row_ends[1] else index % 2
+        row_ends[row] = start + size + 4
+        bands.append(Band(round(x0, 1), round(x1 - x0, 1), era.name, 4 + 11 + row * 14, index,
+                          round(x1 - 3 if at_end else x0 + 3, 1), at_end, narrow,
+                          f"{int(era.start)}–{int(era.end) if era.end is not None else ''}"))
     ticks = tuple(Tick(round(x_of(year), 1), year) for year in range(first, last + 1, 10))
     order = {item.id: number for number, item in enumerate(items)}
     marks.sort(key=lambda m: order[m.id])
