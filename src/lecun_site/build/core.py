@@ -181,6 +181,11 @@ class Traces:
         new = cls(out=out)
         new._ids, new._groups = {}, {}
         new._add(rendered, fragments)
+        if old is not None:  # fragments a page rendered now shows as serve kept them from the last build
+            for *_, shown in rendered:
+                for key in shown:
+                    if key not in new.fragments and key in old.fragments:
+                        new._keep_fragment(old, key)
         for out_path in kept:
             trace = old.pages[out_path]
             new.pages[out_path] = PageTrace(trace.frame, new._ids_of(old._reads(trace.reads)), trace.fragments,
