@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lecun_site.records import Era, FuzzyDate, Localized
-from lecun_site.render.page import initials
+from lecun_site.render.pictures import initials
 from lecun_site.render.people_map import people_map
 from lecun_site.render.timeline_svg import Item, chart, lane_topics, span
 

@@ -35,8 +35,8 @@ from ..urls import media_link  # noqa: F401 - templates' global, tests import it
 from .jinja_env import make_environment, template_error
 from .markdown import Compiler, RenderEnv, render_inline, render_markdown
 from .reads import Recorder, fingerprint, track
-from .people_map import people_map
-from .timeline_svg import Item, chart, span
+from .pictures import DrawnPictures, initials
+from .timeline_svg import span
 
 GRAPH = (("g",),)  # the root of reads of the graph; JOBS: of the list of every page (the sitemap's)
 JOBS = (("j",),)
@@ -72,7 +72,7 @@ LINK_START, LINK_END = "\x01", "\x02"
 _LINK_MARKER = re.compile("\x01([^\x01\x02]*)\x02")
 
 
-class Page:
+class Page(DrawnPictures):
     """Everything a template needs for one page, built lazily from the graph."""
 
     def __init__(self, renderer: "Renderer", job: PageJob, recorder: Recorder | None = None) -> None:
@@ -213,12 +213,6 @@ class Page:
     def quote(self, quote_id: str):
         return self._view("quote", quote_id)
 
-    def timeline_chart(self, event_ids, lanes: int = 5):
-        """The layout of the timeline chart (timeline_svg.chart) of these events, read through
-        their views; the eras come from the settings."""
-        views = [self.event(eid) for eid in event_ids]
-        return chart([Item(v.id, v.start, v.end, v.fuzzy, tuple(v.topics)) for v in views], self.config.eras, lanes=lanes)
-
     def discrepancy(self, disc_id: str):
         return self.graph.discrepancies[disc_id]
 
@@ -241,21 +235,6 @@ class Page:
             title = next((d.group.get(self.lang) for d in found if d.group), "") or self.t("fc_group_other")
             groups.append((f"group-{number}", title, [d.id for d in found]))
         return groups
-
-    def people_map(self, limit: int = 16):
-        """The layout of the people map (people_map.py): who shares events and notes with whom."""
-        graph = self.graph
-        appearances = {pid: {("e", e) for e in graph.person_events.get(pid, ())}
-                       | {("n", n) for n in graph.person_notes.get(pid, ())} for pid in graph.people}
-        return people_map(appearances, limit=limit)
-
-    def sorted_people(self, ids) -> list[str]:
-        """People in the order a reader looks for them: the most present in the story first
-        (events, notes, quotes), then by id."""
-        graph = self.graph
-        weight = {pid: len(graph.person_events.get(pid, ())) + len(graph.person_notes.get(pid, ()))
-                  + len(graph.person_quotes.get(pid, ())) for pid in ids}
-        return sorted(ids, key=lambda pid: (-weight[pid], pid))
 
     def disputes(self, kind: str, key: str) -> list:
         return [self.discrepancy(d) for d in self.graph.disputes.get(kind, {}).get(key, [])]
@@ -352,20 +331,6 @@ class PersonView:
     url: str  # site path
     fallback: bool
     initials: str = ""  # for the card drawn where the site has no portrait: 杨, YL
-
-
-def initials(name: str) -> str:
-    """What a person's card shows without a portrait: a Chinese name's first character (the
-    surname; the last part's for a transliterated name), else the first letters of the first and last words of the name."""
-    name = name.strip()
-    if not name:
-        return "?"
-    if re.match(r"[\u3400-\u9fff]", name):  # a transliterated name (杰弗里·辛顿): its surname
-        return name.split("·")[-1][:1] or name[0]
-    words = [w for w in re.split(r"[\s·.\-]+", name) if w and w[0].isalpha()]
-    if not words:
-        return name[0].upper()
-    return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
 
 
 @dataclass
