@@ -427,7 +427,7 @@ def test_a_reader_browses_a_local_build_from_disk(page, local_site):
     note_title = page.locator("h1").inner_text()
     assert note_title
 
-    page.click(".page-head a.chip.person >> nth=0")
+    page.click(".side-column a.chip.person >> nth=0")  # a note's people are beside (or after) its text
     assert re.search(r"/zh/people/[a-z0-9-]+/index\.html$", page.url)
     person_url = page.url
     assert page.locator("h1").inner_text()
