@@ -435,6 +435,7 @@ def test_a_reader_browses_a_local_build_from_disk(page, local_site):
     page.click("nav.site-nav >> text=时间线")
     assert page.url.endswith("/zh/timeline/index.html")
     assert page.locator("#ev-1989-zip-code").is_visible()
+    page.click("#ev-1989-zip-code summary")  # an event's details open on demand
     page.click("#ev-1989-zip-code a[href*='/notes/'] >> nth=0")  # from an event to a note about it
     assert re.search(r"/zh/notes/[a-z0-9-]+/index\.html$", page.url)
 
