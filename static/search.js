@@ -34,9 +34,13 @@
   script.onload = function () {
     // Pagefind keeps one index per <html lang>, and loads the one of this page: results are
     // in this page's language only.
+    // termSimilarity: a word that is the query itself outranks longer words that start with it.
+    // Chinese text glued to Latin names makes rare words ("lecun吗"), which Pagefind's default
+    // ranked above a person's own page for their name (tests/site_content/test_reading.py).
     var search = new PagefindUI({
       element: "#search", bundlePath: bundle, baseUrl: base,
-      showImages: false, showSubResults: true, autofocus: true
+      showImages: false, showSubResults: true, autofocus: true,
+      ranking: { termSimilarity: 8.0 }
     });
     // The page's heading ("Search") is the input's visible label.
     var input = box.querySelector("input");

@@ -81,6 +81,16 @@ class Localized:
 
 # --------------------------------------------------------------------------- FuzzyDate
 
+@dataclass(frozen=True)
+class Era:
+    """A stretch of the story (site.yaml `eras`), drawn as a band behind the timeline: from the
+    start of year `start` to the start of year `end` (None: to the end of the timeline)."""
+
+    start: float  # a year; 2013.9 is late in 2013
+    end: float | None
+    name: "Localized"
+
+
 _PARTS = {
     # part of a year -> (sort key in tenths of a month, zh, en)
     "early": (25, "初", "early"),

@@ -276,3 +276,24 @@ def test_serve_restarted_on_its_output_renders_only_what_changed_meanwhile(minim
     assert restarted.build({note: ChangeKind.CONTENT}).rendered
     build_site(BuildOptions(content=minimal_site, out=expected, drafts=True, base_url="/", search=False, cache=False))
     assert pages(out) == pages(expected)
+
+
+def test_traces_made_anew_keep_the_fragments_that_pages_rendered_now_reused():
+    """serve reuses a fragment of the last build on a page it renders again; when the Traces are
+    made anew (compacted), that fragment must come along, or the next build that keeps the page
+    fails to find it (a KeyError that test_core_equivalence met once pages read more)."""
+    from lecun_site.build.core import Traces
+
+    old = Traces(out="/x")
+    old._ids, old._groups = {}, {}
+    nav = ("_site_nav", "zh", ("topics",))
+    old._add([("zh/topics/index.html", "frame", {(("g",), ("a", "topics")): "fp"}, (nav,))],
+             {nav: ({(("s", "zh"), ("i", "nav_home")): "首页"}, ())})
+    # the page is rendered again and shows the fragment as the renderer kept it: not rendered now
+    new = Traces.made_from("/x", [("zh/topics/index.html", "frame", {(("g",), ("a", "topics")): "fp2"}, (nav,))],
+                           {}, [], old)
+    assert nav in new.fragments
+    assert new._reads(new.fragments[nav].reads) == {(("s", "zh"), ("i", "nav_home")): "首页"}
+    # and a later build that keeps the page finds it
+    again = Traces.made_from("/x", [], {}, ["zh/topics/index.html"], new)
+    assert nav in again.fragments

@@ -319,6 +319,7 @@ def test_jekyll_minimal_mistakes_posts_build(tmp_path, cli, mode):
     html = page(out, "en", "notes", "markup-html-tags-and-formatting")
     if mode == "sanitize":
         assert "<sub>2</sub>" in html and "<kbd>keyboard text</kbd>" in html
-        assert "<form" not in html and "<input" not in html
+        body = html[html.index("<main"):html.index("</main>")]  # the header's search box is the site's own form
+        assert "<form" not in body and "<input" not in body
     else:
         assert "&lt;sub&gt;2&lt;/sub&gt;" in html

@@ -344,7 +344,8 @@ def test_the_source_page_lists_everything_that_cites_it(built):
 @pytest.mark.parametrize("lang, title", [("en", "The music claim"), ("zh", "作曲之说")])
 def test_discrepancy_markers_link_to_the_explanation(built, where, lang, title):
     page = built / lang / where
-    markers = [a for a in soup(page).select("a.dispute") if title in a.get_text()]
+    # a marker beside the claim, or on a note or person page one "N disputed points" list of them
+    markers = [a for a in soup(page).select("a.dispute, details.disputes li a") if title in a.get_text()]
     assert markers, f"no marker on {lang}/{where}"
     for marker in markers:
         target, section = follow(page, marker["href"])

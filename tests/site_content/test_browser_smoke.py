@@ -19,7 +19,7 @@ def test_reader_moves_between_languages_and_pages(page, served):
     page.click("a.lang-switch")
     assert page.locator("h1").inner_text() == "导言"
     assert page.url.endswith("/zh/notes/intro/")
-    page.click(".page-head a.chip.person >> nth=0")
+    page.click(".side-column a.chip.person >> nth=0")  # a note's people are beside (or after) its text
     assert "艾达·洛芙莱斯" in page.locator("h1").inner_text()
     page.click("nav.site-nav >> text=时间线")
     assert page.locator("#ev-1843-notes").is_visible()

@@ -427,7 +427,7 @@ def test_a_reader_browses_a_local_build_from_disk(page, local_site):
     note_title = page.locator("h1").inner_text()
     assert note_title
 
-    page.click(".page-head a.chip.person >> nth=0")
+    page.click(".side-column a.chip.person >> nth=0")  # a note's people are beside (or after) its text
     assert re.search(r"/zh/people/[a-z0-9-]+/index\.html$", page.url)
     person_url = page.url
     assert page.locator("h1").inner_text()
@@ -435,6 +435,7 @@ def test_a_reader_browses_a_local_build_from_disk(page, local_site):
     page.click("nav.site-nav >> text=时间线")
     assert page.url.endswith("/zh/timeline/index.html")
     assert page.locator("#ev-1989-zip-code").is_visible()
+    page.click("#ev-1989-zip-code summary")  # an event's details open on demand
     page.click("#ev-1989-zip-code a[href*='/notes/'] >> nth=0")  # from an event to a note about it
     assert re.search(r"/zh/notes/[a-z0-9-]+/index\.html$", page.url)
 

@@ -10,10 +10,11 @@ import shutil
 import pytest
 from conftest import soup
 
-# The pages axe checks, for each language: home, note, transcript, timeline, person, topic,
+# The pages axe checks, for each language: home, note, transcript, timeline (with its chart),
+# the people index (with its map), person, topic,
 # and the search page with results showing.
 AXE_PAGES = ["", "notes/overview/", "transcripts/heroes-of-deep-learning/", "transcripts/heroes-of-deep-learning/parallel/",
-             "timeline/", "people/yann-lecun/", "topics/cnn/", "search/?q=LeCun"]
+             "timeline/", "people/", "people/yann-lecun/", "topics/cnn/", "search/?q=LeCun"]
 BLOCKING = ("serious", "critical")
 
 

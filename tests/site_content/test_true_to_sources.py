@@ -141,7 +141,8 @@ def test_chinese_pages_use_full_width_colons_after_labels(pages, site):
             if re.search(re.escape(label) + r"\s?:", body):
                 offending.append((str(path.relative_to(site)), label))
     assert offending == []
-    assert "人物：" in text(soup(site / "zh" / "notes" / "overview" / "index.html").body)
+    # a label before its value takes the full-width colon (a note's people are under a heading now)
+    assert "出生：" in text(soup(site / "zh" / "people" / "yann-lecun" / "index.html").body)
 
 
 def test_each_source_has_one_short_name_per_language_and_a_reliability_note(site, graph):

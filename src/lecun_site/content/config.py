@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ContentError, Problems, did_you_mean
-from ..records import LANGS, Localized
+from ..records import LANGS, Era, Localized
 from .textfile import DEFAULT_MAX_FILE_SIZE, LineDict, parse_yaml, read_text
 
 
@@ -37,6 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("language_suffixes", {}, "File-name language suffixes mapped to the site's languages, e.g. `{cn: zh, us: en}`; `zh-cn`, `zh-hant`, `en-us`… need no entry"),
     Setting("allow_embeds", False, "Let `<iframe>` embeds of YouTube/Vimeo/Bilibili through while raw HTML stays escaped"),
     Setting("cname", None, "Custom domain written to `CNAME` for GitHub Pages"),
+    Setting("eras", [], "Stretches of the story drawn as bands on the timeline chart: a list of `{from: 1987, to: 2002, name: {zh: 贝尔实验室, en: Bell Labs}}` (`to` may be left out for the last)"),
     Setting("local", False, "Write links that work when the output is opened from disk (file://), as `--local` does"),
     Setting("social_cards", False, "Draw a 1200×630 picture (title and site name) for every page without an image of its own, as its `og:image` for shared links (needs a CJK font such as Debian's fonts-noto-cjk for Chinese pages)"),
 )
@@ -62,6 +63,7 @@ class SiteConfig:
     cname: str | None = None
     local: bool = False
     social_cards: bool = False
+    eras: tuple[Era, ...] = ()
     path: str = "site.yaml"
 
     @property
@@ -98,6 +100,29 @@ def localized_value(value: Any) -> Localized | None:
                 en=str(value["en"]).strip() if value.get("en") is not None else None,
             )
     return None
+
+
+def _year(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 10000
+
+
+def _eras(value: Any) -> tuple[Era, ...] | None:
+    """site.yaml's `eras` → Era records; None when it is not a list of them in order."""
+    if not isinstance(value, list):
+        return None
+    eras: list[Era] = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"from", "to", "name"}:
+            return None
+        start, end, name = item.get("from"), item.get("to"), localized_value(item.get("name"))
+        if not _year(start) or name is None or not name:
+            return None
+        if end is not None and (not _year(end) or end <= start):
+            return None
+        if eras and (eras[-1].end is None or start < eras[-1].end):
+            return None
+        eras.append(Era(start, end, name))
+    return tuple(eras)
 
 
 def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
@@ -196,6 +221,13 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
                 "write e.g. `language_suffixes: {cn: zh, us: en}`")
         else:
             values["language_suffixes"] = tuple(sorted((k.lower(), v) for k, v in suffixes.items()))
+    if "eras" in data:
+        eras = _eras(data["eras"])
+        if eras is None:
+            bad("eras", "`eras` must be a list of `{from: YEAR, to: YEAR, name: {zh: …, en: …}}`, in order, not overlapping",
+                "write e.g. `eras: [{from: 1987, to: 2002, name: {zh: 贝尔实验室, en: Bell Labs}}]`")
+        else:
+            values["eras"] = eras
     if base_url:
         values["base_url"] = base_url
     problems.raise_if_errors()

@@ -35,6 +35,7 @@ from ..urls import media_link  # noqa: F401 - templates' global, tests import it
 from . import figures
 from .jinja_env import make_environment, template_error
 from .markdown import Compiler, RenderEnv, render_inline, render_markdown
+from .pictures import DrawnPictures
 from .reads import Recorder, fingerprint, track
 from .views import VIEW_READS, EventView, PersonView, QuoteView, SourceView, TopicView, Views  # noqa: F401 - re-exported
 
@@ -72,7 +73,7 @@ LINK_START, LINK_END = "\x01", "\x02"
 _LINK_MARKER = re.compile("\x01([^\x01\x02]*)\x02")
 
 
-class Page:
+class Page(DrawnPictures):
     """Everything a template needs for one page, built lazily from the graph."""
 
     def __init__(self, renderer: "Renderer", job: PageJob, recorder: Recorder | None = None) -> None:

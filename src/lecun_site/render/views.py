@@ -12,7 +12,9 @@ from typing import Any
 from .. import urls
 from ..records import Citation
 from ..site.graph import SiteGraph
+from .pictures import initials
 from .reads import fingerprint
+from .timeline_svg import span
 
 
 @dataclass
@@ -26,6 +28,7 @@ class PersonView:
     born: str
     url: str  # site path
     fallback: bool
+    initials: str = ""  # for the card drawn where the site has no portrait: 杨, YL
     image: Any = None  # a portrait (Picture)
     path: str = ""  # the person's file, against whose folder the portrait is found
 
@@ -75,6 +78,9 @@ class EventView:
     notes: list[str]
     url: str
     fallback: bool
+    start: float = 0.0  # the years the date covers (timeline_svg.span)
+    end: float = 0.0
+    fuzzy: bool = False
     image: Any = None  # its Picture, if it has one
     path: str = ""  # its file, against whose folder the picture is found
 
@@ -143,7 +149,8 @@ class Views:
             return PersonView(person_id, p.name.get(self.lang), other_name if other_name != p.name.get(self.lang) else "",
                               p.aliases, p.role.get(self.lang), p.bio.get(self.lang),
                               p.born.format(self.lang) if p.born else "", urls.person(self.lang, person_id),
-                              p.name.is_fallback(self.lang) or p.bio.is_fallback(self.lang), p.image, p.path)
+                              p.name.is_fallback(self.lang) or p.bio.is_fallback(self.lang),
+                              initials(p.name.get(self.lang)), p.image, p.path)
         return self._cached("person", person_id, make)
 
     def topic(self, topic_id: str) -> TopicView:
@@ -171,11 +178,13 @@ class Views:
     def event(self, event_id: str) -> EventView:
         def make():
             e = self.graph.events[event_id]
+            start, end, fuzzy = span(e.date)
             return EventView(event_id, e.anchor, e.date.format(self.lang), e.date.iso, e.date.decade_start,
                              e.title.get(self.lang), e.detail.get(self.lang), list(e.people), list(e.topics),
                              list(e.sources), self.graph.event_notes.get(event_id, []),
                              urls.timeline(self.lang) + "#" + e.anchor,
-                             e.title.is_fallback(self.lang) or e.detail.is_fallback(self.lang), e.image, e.path)
+                             e.title.is_fallback(self.lang) or e.detail.is_fallback(self.lang), start, end, fuzzy,
+                             e.image, e.path)
         return self._cached("event", event_id, make)
 
     def quote(self, quote_id: str) -> QuoteView:
