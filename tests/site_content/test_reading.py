@@ -180,7 +180,7 @@ def test_the_header_search_box_works_without_javascript(browser, served):
 def test_the_people_index_draws_who_worked_with_whom(page, served, graph, lang):
     page.goto(served + f"{lang}/people/")
     nodes = page.eval_on_selector_all(".people-map .pm-node", "ns => ns.map(n => n.getAttribute('href'))")
-    assert len(nodes) >= 8 and f"../people/yann-lecun/".split("/")[-2] in nodes[0]  # the most connected in the middle
+    assert len(nodes) >= 8 and "../people/yann-lecun/".split("/")[-2] in nodes[0]  # the most connected in the middle
     assert page.locator(".people-map line").count() >= len(nodes) - 1
     assert page.locator(".people-map svg").get_attribute("aria-label")
     # people by how present they are in the story, not by id
