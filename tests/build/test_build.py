@@ -66,7 +66,8 @@ def test_note_page_shows_citations_people_topics_and_events(built):
     refs = page.select(".references li")
     assert refs[1]["id"] == "ref-2"
     assert refs[1].a["href"] == "../../transcripts/conversation/#turn-2"
-    assert [a.get_text() for a in page.select(".page-head a.chip.person")] == ["艾达·洛芙莱斯", "艾伦·图灵"]
+    # prose first: the people are in the side column (after the text on a phone)
+    assert sorted(a.get_text() for a in page.select(".side-column a.chip.person")) == ["艾伦·图灵", "艾达·洛芙莱斯"]
     assert page.select_one(".note-events #ev-1950-imitation-game") is None  # links to it, no duplicate anchor
     assert "../../timeline/#ev-1950-imitation-game" in [a["href"] for a in page.select(".note-events a")]
     assert page.select_one("a.dispute") is None or True

@@ -44,3 +44,13 @@ def test_chinese_titles_are_drawn_as_text_not_boxes(published_site):
     a, b = (out / "cards" / "zh" / "people" / name for name in ("yann-lecun.png", "geoffrey-hinton.png"))
     with Image.open(a) as first, Image.open(b) as second:
         assert first.tobytes() != second.tobytes()
+
+
+def test_the_glossary_shows_the_lenet_drawing_through_the_media_pipeline(published_site):
+    out, _ = published_site
+    for lang, words in (("zh", "卷积"), ("en", "convolutional")):
+        figure = soup(out / lang / "notes" / "glossary" / "index.html").select_one("figure.figure")
+        img = figure.img
+        assert img["src"].endswith(f"media/lenet.{lang}.svg") and (img["width"], img["height"]) == ("710", "206")
+        assert words in img["alt"] and figure.select_one(".credit")  # alt text and credit in the page's language
+        assert (out / "media" / f"lenet.{lang}.svg").is_file()
