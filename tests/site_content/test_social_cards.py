@@ -54,3 +54,12 @@ def test_the_glossary_shows_the_lenet_drawing_through_the_media_pipeline(publish
         assert img["src"].endswith(f"media/lenet.{lang}.svg") and (img["width"], img["height"]) == ("710", "206")
         assert words in img["alt"] and figure.select_one(".credit")  # alt text and credit in the page's language
         assert (out / "media" / f"lenet.{lang}.svg").is_file()
+
+
+def test_the_topics_index_is_in_the_order_of_its_names(published_site):
+    from pypinyin import lazy_pinyin
+
+    out, _ = published_site
+    for lang, key in (("zh", lambda name: "".join(lazy_pinyin(name)).casefold()), ("en", str.casefold)):
+        names = [a.get_text() for a in soup(out / lang / "topics" / "index.html").select("ul.topics .card-title")]
+        assert len(names) > 10 and names == sorted(names, key=key), names

@@ -38,6 +38,17 @@ class DrawnPictures:
         return sorted(ids, key=lambda pid: (-weight[pid], pid))
 
 
+    def sorted_topics(self, ids) -> list[str]:
+        """Topics in the order of their names in the page's language: by pinyin in Chinese (as a
+        Chinese index is ordered), else alphabetically."""
+        names = {tid: self.topic(tid).name for tid in ids}
+        if self.lang == "zh":
+            from pypinyin import lazy_pinyin  # loaded only for Chinese pages
+
+            return sorted(ids, key=lambda tid: ("".join(lazy_pinyin(names[tid])).casefold(), tid))
+        return sorted(ids, key=lambda tid: (names[tid].casefold(), tid))
+
+
 def initials(name: str) -> str:
     """What a person's card shows without a portrait: a Chinese name's first character (the
     surname; the last part's for a transliterated name), else the first letters of the first
