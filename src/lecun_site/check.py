@@ -150,13 +150,15 @@ class _Site:
     base_path: str
 
     def check(self, rel: str, url: str) -> BrokenLink | None:
+        """A broken `url` (as written in `rel`), or None."""
         parts = urlsplit(url)
+        local = url
         if self.origin and (parts.scheme, parts.netloc) == self.origin:
             if not (parts.path or "/").startswith(self.base_path):
                 return None  # another site at the same address (user.github.io/other-repo/)
-            url = parts._replace(scheme="", netloc="").geturl() or "/"
-        problem = _check_one(self.out, rel, url, self.parsed, self.base_path)
-        return BrokenLink(rel, url if url == parts.geturl() else parts.geturl(), problem) if problem else None
+            local = parts._replace(scheme="", netloc="").geturl() or "/"
+        problem = _check_one(self.out, rel, local, self.parsed, self.base_path)
+        return BrokenLink(rel, url, problem) if problem else None
 
 
 def _check_one(out: Path, rel: str, url: str, parsed: dict[str, PageParser], base_path: str) -> str | None:

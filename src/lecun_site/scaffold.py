@@ -36,10 +36,10 @@ def new_site(folder: Path) -> list[Path]:
 
 def new_template(content: Path, name: str) -> Path:
     """Copy the default template `name` into the site's templates/, to be edited there."""
-    source = default_root() / "templates" / name
+    templates = default_root() / "templates"
+    source = templates / name
     if not source.is_file() or ".." in Path(name).parts:
-        names = sorted(p.relative_to(source.parents[len(Path(name).parts) - 1]).as_posix()
-                       for p in (default_root() / "templates").rglob("*") if p.is_file())
+        names = sorted(p.relative_to(templates).as_posix() for p in templates.rglob("*") if p.is_file())
         raise ScaffoldError(f"the default theme has no template '{name}'; it has: {', '.join(names)}")
     target = content.parent / "templates" / name
     _refuse_existing([target])

@@ -2,7 +2,6 @@
 referred to from bodies and front matter, built through the CLI and checked."""
 
 import io
-import struct
 
 import pytest
 from conftest import soup
@@ -139,10 +138,6 @@ def test_portraits_and_event_pictures(site, tmp_path, cli):
     assert timeline.select_one("#ev-1843-notes figure.event-picture img")["src"].endswith("media/diagram.svg")
     assert cli("check", "--out", out).code == 0
 
-
-def png_size(data: bytes) -> tuple[int, int]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", data[16:24])
 
 
 # ---------------------------------------------------------------- in a real browser

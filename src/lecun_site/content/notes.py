@@ -20,14 +20,10 @@ _NOTE_FIELDS_KNOWN = ("title", "date", "summary", "people", "topics", "tags", "s
 def parse_note(display: str, text: str, *, problems: Problems, slug: str, lang: str | None,
                default_lang: str = "zh", name: FileName | None = None) -> Note | None:
     """One note file → Note (or None when it cannot be read at all)."""
-    try:
-        data, fm = parse_front_matter(display, text, problems)
-    except ContentError as exc:
-        problems.add(exc)
+    opened = open_front_matter(display, text, problems, slug, lang, default_lang, name)
+    if opened is None:
         return None
-    f = Fields(display, data, problems, fm.raw_line)
-    lang = lang or _declared_lang(f) or default_lang
-    slug = choose_slug(f, slug, name)
+    data, fm, f, lang, slug = opened
     title = f.text("title")
     if not title:
         heading = first_heading(fm.body)
@@ -66,6 +62,19 @@ def parse_note(display: str, text: str, *, problems: Problems, slug: str, lang: 
         body_citations=citations, links=links, image=picture_field(f), pictures=scan_pictures(fm.body, fm.body_line),
         video=video_field(f), extra=extra, given=tuple(sorted(given)), lines=f.lines,
     )
+
+
+def open_front_matter(display: str, text: str, problems: Problems, slug: str, lang: str | None,
+                      default_lang: str, name: FileName | None):
+    """What notes and transcripts begin with: (data, front matter, Fields, language, slug), or
+    None when the front matter cannot be read (the problem is added)."""
+    try:
+        data, fm = parse_front_matter(display, text, problems)
+    except ContentError as exc:
+        problems.add(exc)
+        return None
+    f = Fields(display, data, problems, fm.raw_line)
+    return data, fm, f, lang or _declared_lang(f) or default_lang, choose_slug(f, slug, name)
 
 
 def _foreign_text(data: dict, *keys: str) -> str | None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ContentError, Problems
+from ..errors import Problems
 from ..records import Section, Transcript, Turn, is_valid_id, parse_timestamp
 from .body import _FENCE_RE, atx_heading, first_heading, scan_body
-from .fields import Fields, _short
+from .fields import _short
 from .filenames import FileName
-from .frontmatter import parse_front_matter
 from .media import scan_pictures, video_field
-from .notes import _declared_lang, choose_slug
+from .notes import open_front_matter
 from .speakers import is_caption_caps, name_label
 
 _TURN_RE = re.compile(
@@ -24,14 +23,10 @@ _TURN_RE = re.compile(
 def parse_transcript(display: str, text: str, *, problems: Problems, slug: str, lang: str | None,
                      default_lang: str = "zh", name: FileName | None = None) -> Transcript | None:
     """A transcript file → Transcript with numbered turns and sections."""
-    try:
-        data, fm = parse_front_matter(display, text, problems)
-    except ContentError as exc:
-        problems.add(exc)
+    opened = open_front_matter(display, text, problems, slug, lang, default_lang, name)
+    if opened is None:
         return None
-    f = Fields(display, data, problems, fm.raw_line)
-    lang = lang or _declared_lang(f) or default_lang
-    slug = choose_slug(f, slug, name)
+    data, fm, f, lang, slug = opened
     title = f.text("title") or first_heading(fm.body) or slug.replace("-", " ")
     if not f.text("title"):
         f.warn(None, f"the transcript has no title; using '{_short(title)}'", hint="add `title:`")

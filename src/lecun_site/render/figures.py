@@ -20,18 +20,8 @@ CARD_SIZE = (1200, 630)  # Open Graph's recommended size: what the social cards 
 
 def figure(page, target: str, alt: str, title: str, alone: bool, source: str | None) -> str:
     """A body's `![alt](target "caption | credit")`: a figure when alone in its paragraph."""
-    caption, credit = split_title(title)
-    media = _media(page, target, source)
-    if media is None:  # a web image (its address as written), or one the loader reported missing
-        img = f'<img src="{escape(target)}" alt="{escape(alt)}" loading="lazy">'
-    else:
-        alt = alt or media.alt.get(page.lang)
-        caption = caption or media.caption.get(page.lang)
-        credit = credit or media.credit.get(page.lang)
-        img = image_tag(page, media, alt)
-    if not alone:
-        return img
-    return f'<figure class="figure">{img}{_caption(caption, credit)}</figure>\n'
+    img, caption = _shown(page, target, source, alt, *split_title(title))
+    return f'<figure class="figure">{img}{caption}</figure>\n' if alone else img
 
 
 def picture(page, pic: Picture | None, source: str | None, css: str = "figure", sizes: str = SIZES,
@@ -39,16 +29,22 @@ def picture(page, pic: Picture | None, source: str | None, css: str = "figure", 
     """A record's `image:` (a note's cover, a person's portrait, an event's picture)."""
     if pic is None:
         return Markup("")
-    media = _media(page, pic.target, source)
     lang = page.lang
-    alt = pic.alt.get(lang) or (media.alt.get(lang) if media is not None else "")
-    caption = pic.caption.get(lang) or (media.caption.get(lang) if media is not None else "")
-    credit = pic.credit.get(lang) or (media.credit.get(lang) if media is not None else "")
-    if media is None:
-        img = f'<img src="{escape(pic.target)}" alt="{escape(alt)}" loading="{loading}">'
-    else:
-        img = image_tag(page, media, alt, sizes=sizes, loading=loading)
-    return Markup(f'<figure class="{escape(css)}">{img}{_caption(caption, credit)}</figure>')
+    img, caption = _shown(page, pic.target, source, pic.alt.get(lang), pic.caption.get(lang), pic.credit.get(lang),
+                          sizes, loading)
+    return Markup(f'<figure class="{escape(css)}">{img}{caption}</figure>')
+
+
+def _shown(page, target: str, source: str | None, alt: str, caption: str, credit: str, sizes: str = SIZES,
+           loading: str = "lazy") -> tuple[str, str]:
+    """(<img>, <figcaption>) of a picture: what the use says, else what its image's sidecar says."""
+    media = _media(page, target, source)
+    if media is None:  # a web image (its address as written), or one the loader reported missing
+        return f'<img src="{escape(target)}" alt="{escape(alt)}" loading="{loading}">', _caption(caption, credit)
+    lang = page.lang
+    alt = alt or media.alt.get(lang)
+    img = image_tag(page, media, alt, sizes=sizes, loading=loading)
+    return img, _caption(caption or media.caption.get(lang), credit or media.credit.get(lang))
 
 
 def image_tag(page, media, alt: str, sizes: str = SIZES, loading: str = "lazy") -> str:
@@ -70,10 +66,16 @@ def _caption(caption: str, credit: str) -> str:
 
 
 def _media(page, target: str, source: str | None):
+    return _lookup(page.graph, target, source)
+
+
+def _lookup(graph, target: str, source: str | None):
+    """The site's image a picture names (None for a web image, a path of another generator's
+    site, or one the loader reported missing)."""
     if is_external(target) or target.startswith("/"):
         return None
-    key = resolve(target, source, content_root(page.config.path))
-    return page.graph.media.get(key) if key else None
+    key = resolve(target, source, content_root(graph.config.path))
+    return graph.media.get(key) if key else None
 
 
 def og_image(page) -> tuple[str, int, int] | None:
@@ -98,10 +100,7 @@ def own_media(graph, kind: str, key: str, lang: str):
     elif kind == "person" and key in graph.people:
         person = graph.people[key]
         picture, source = person.image, person.path
-    if picture is None or is_external(picture.target) or picture.target.startswith("/"):
-        return None
-    found = resolve(picture.target, source, content_root(graph.config.path))
-    media = graph.media.get(found) if found else None
+    media = _lookup(graph, picture.target, source) if picture is not None else None
     if media is None or media.kind == "svg" or not media.width or not media.height:
         return None
     return media if media.width >= CARD_SIZE[0] and media.height >= CARD_SIZE[1] else None

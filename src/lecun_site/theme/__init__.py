@@ -38,18 +38,6 @@ class Theme:
     templates: tuple[Path, ...]
     static: tuple[Path, ...]
 
-    @property
-    def default_templates(self) -> Path:
-        return self.templates[-1]
-
-    @property
-    def site_templates(self) -> Path | None:
-        return self.templates[0] if len(self.templates) > 1 else None
-
-    def folders(self) -> list[Path]:
-        """Every folder a change in which changes the site (what serve watches)."""
-        return [f for f in dict.fromkeys((*self.templates, *self.static)) if f.is_dir()]
-
     @classmethod
     def for_site(cls, content: Path, templates: Path | None = None, static: Path | None = None,
                  default: Path | None = None) -> "Theme":
