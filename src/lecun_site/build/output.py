@@ -154,6 +154,16 @@ def link_files(source: Path, target: Path, relative_paths: list[str]) -> None:
 
 
 
+def _newer_copy(target: Path, source: Path) -> bool:
+    """Whether `target` holds `source` as far as their sizes and times can tell: the same size,
+    written after the source last changed (a changed source is newer than its last copy)."""
+    try:
+        have, want = os.stat(target), os.stat(source)
+    except OSError:
+        return False
+    return have.st_size == want.st_size and have.st_mtime_ns >= want.st_mtime_ns
+
+
 def extras(config: SiteConfig, folder: Path) -> None:
     """Files GitHub Pages reads: .nojekyll (serve folders as they are) and CNAME."""
     (folder / ".nojekyll").write_text("", encoding="utf-8")
@@ -350,6 +360,8 @@ class InPlaceWriter:
         changed = False
         for rel, source in static.items():
             target = self.out / rel
+            if _newer_copy(target, source):
+                continue  # not read again on every save: images and cards can be many MB
             temp = _stage(target, source.read_bytes())
             if temp is not None:
                 os.replace(temp, target)
