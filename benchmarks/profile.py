@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="write profile.txt (and tree.txt) here")
     args = parser.parse_args(argv)
 
-    import lecun_site.build.pipeline as pipeline
+    from lecun_site.build import core
     from lecun_site.build.pipeline import BuildOptions, build_site
 
     core.PARALLEL_MIN_PAGES = 10**9  # render in this process, where the profiler sees it

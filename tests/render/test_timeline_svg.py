@@ -103,3 +103,35 @@ def test_people_map_keeps_each_persons_strongest_ties_only():
                                             ("Léon Bottou", "LB"), ("Andrew Ng", "AN"), ("Plato", "P"), ("", "?")])
 def test_initials(name, expected):
     assert initials(name) == expected
+
+
+def test_past_dense_over_events_the_chart_counts_them_by_year_and_lane():
+    items = [item(f"e{n}", str(1980 + n % 7), "cnn" if n % 3 else "history") for n in range(40)]
+    items.append(item("fuzzy", "1980s", "cnn"))  # counted in its middle year, 1985
+    drawn = chart(items, dense_over=None)
+    assert len(drawn.marks) == 41 and not drawn.cells  # None: every event drawn
+    c = chart(items, dense_over=30)
+    assert not c.marks and c.events == 41
+    assert sum(cell.count for cell in c.cells) == 41
+    by_key = {(c.lanes[cell.lane].topic, cell.year): cell for cell in c.cells}
+    expected = {}
+    for n in range(40):
+        key = ("cnn" if n % 3 else "history", 1980 + n % 7)
+        expected[key] = expected.get(key, 0) + 1
+    expected[("cnn", 1985)] += 1
+    assert {key: cell.count for key, cell in by_key.items()} == expected
+    busiest = max(cell.count for cell in c.cells)
+    tallest = max(c.cells, key=lambda cell: cell.height)
+    assert tallest.count == busiest
+    for cell in c.cells:  # inside its lane, and later years further right
+        lane = c.lanes[cell.lane]
+        assert lane.y <= cell.y and cell.y + cell.height <= lane.y + lane.height
+    assert by_key[("cnn", 1981)].x < by_key[("cnn", 1982)].x
+    # the decades that have events are the ones the timeline lists: their ticks link there
+    assert [t.year for t in c.ticks if t.listed] == [1980]
+
+
+def test_a_few_hundred_events_stay_one_mark_each_by_default():
+    items = [item(f"e{n}", str(1950 + n % 70)) for n in range(300)]
+    assert len(chart(items).marks) == 300
+    assert chart(items + [item("one-more", "2000")]).cells

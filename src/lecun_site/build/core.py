@@ -228,11 +228,25 @@ class Traces:
         """{path: fingerprint} of these ids: what a kept page or fragment read."""
         return {self.paths[i]: self.fingerprints[i] for i in ids}
 
-    def _ids_of(self, reads: dict) -> array:
-        """The ids of these paths, added to the table where new."""
+    def _ids_of(self, reads) -> array:
+        """The ids of these paths (a {path: fingerprint} dict, or ChunkReads), sorted, added to the
+        table where new."""
+        if isinstance(reads, ChunkReads):
+            table = reads.table
+            if table.global_ids is None or table.global_ids[0] is not self:
+                # once per chunk: the chunk's numbers mapped to this table's
+                table.global_ids = (self, self._intern(zip(table.paths, table.fingerprints)))
+            ids = table.global_ids[1]
+            return array("I", sorted([ids[i] for i in reads.ids]))
+        found = self._intern(reads.items())
+        found.sort()
+        return array("I", found)
+
+    def _intern(self, reads) -> list[int]:
+        """The ids of these (path, fingerprint) pairs, in their order, added to the table where new."""
         ids, groups, paths, fingerprints = self._ids, self._groups, self.paths, self.fingerprints
         found = []
-        for path, fp in reads.items():
+        for path, fp in reads:
             i = ids.get(path)
             if i is None:
                 i = ids[path] = len(paths)
@@ -244,8 +258,59 @@ class Traces:
                 # any more (or the same value written otherwise); the render is what holds
                 fingerprints[i] = fp
             found.append(i)
-        found.sort()
-        return array("I", found)
+        return found
+
+
+class ReadTable:
+    """The paths the pages of one chunk read (render_pages), numbered in the process that
+    rendered them: each page's reads go back to the build as numbers into this table, which is
+    sent once with the chunk, rather than as a dict of paths per page (Traces maps the numbers
+    to its own, once per chunk)."""
+
+    __slots__ = ("ids", "paths", "fingerprints", "global_ids")
+
+    def __init__(self) -> None:
+        self.ids: dict = {}
+        self.paths: list = []
+        self.fingerprints: list = []
+        self.global_ids = None  # (Traces, [its id of each path here]) once mapped
+
+    def __getstate__(self):
+        return self.paths, self.fingerprints
+
+    def __setstate__(self, state) -> None:
+        self.paths, self.fingerprints = state
+        self.ids, self.global_ids = {}, None
+
+    def reads(self, reads: dict) -> "ChunkReads":
+        ids, paths = self.ids, self.paths
+        numbers = array("I")
+        for path, fp in reads.items():
+            i = ids.get(path)
+            if i is None:
+                i = ids[path] = len(paths)
+                paths.append(path)
+                self.fingerprints.append(fp)
+            numbers.append(i)
+        return ChunkReads(self, numbers)
+
+
+class ChunkReads:
+    """What one page or fragment read: numbers into its chunk's ReadTable."""
+
+    __slots__ = ("table", "ids")
+
+    def __init__(self, table: ReadTable, ids: array) -> None:
+        self.table, self.ids = table, ids
+
+    def __getstate__(self):
+        return self.table, self.ids
+
+    def __setstate__(self, state) -> None:
+        self.table, self.ids = state
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 # --------------------------------------------------------------------------- one build
@@ -421,9 +486,11 @@ def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], w
         used_before = set(used)
         known = set(renderer.fragment_reads)
         results = []
+        table = ReadTable()
         for job in chunk:
             if record:
                 html, reads, shown = renderer.render_traced(job, jobs)
+                reads = table.reads(reads)
             else:
                 html, reads, shown = renderer.render(job, jobs), None, ()
             writer.write(job.out_path, html)
@@ -431,7 +498,10 @@ def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], w
         # the last result also carries the fragments rendered for this chunk and the markdown
         # bodies it looked up (what it compiled went to the build cache's store, from whichever
         # process compiled it)
-        new = {key: renderer.fragment_reads[key] for key in renderer.fragment_reads.keys() - known}
+        new = {}
+        for key in renderer.fragment_reads.keys() - known:
+            reads, nested = renderer.fragment_reads[key]
+            new[key] = (table.reads(reads), nested)
         return [(result, None) for result in results[:-1]] + [(results[-1], (new, list(used - used_before)))]
 
     def collect(chunk_results: list) -> None:

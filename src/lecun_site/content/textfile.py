@@ -173,6 +173,12 @@ def parse_yaml(display: str, text: str, first_line: int = 1) -> Any:
                     display, "a tab is used for indentation; YAML allows only spaces",
                     line=number, column=len(line) - len(stripped) + 1, hint="replace the tab with spaces",
                 )
+    simple = _simple_mapping(text, first_line)
+    return simple if simple is not None else _load_yaml(display, text, first_line)
+
+
+def _load_yaml(display: str, text: str, first_line: int = 1) -> Any:
+    """parse_yaml through PyYAML (the documents that are not simple `key: value` lines)."""
 
     def at(mark) -> dict:
         return {"line": mark.line + first_line, "column": mark.column + 1} if mark else {"line": first_line}
@@ -213,6 +219,58 @@ def parse_yaml(display: str, text: str, first_line: int = 1) -> Any:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+# The one shape of YAML most front matter has: `key: value` lines, where each value is a double-
+# quoted string without escapes, a date, a word, or a flow list of words and quoted strings. `_simple_mapping`
+# reads exactly that (a third of a large build's loading was PyYAML's constructor on such
+# lines) and gives up on anything else, which the YAML loader then reads; tests/content/
+# test_simple_yaml.py checks that both give the same mapping, lines included.
+_SIMPLE_KEY = r"[A-Za-z_][A-Za-z0-9_]*"
+_WORD = r"[A-Za-z][A-Za-z0-9_.-]*"
+_TEXT = r'[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]*'  # inside double quotes
+_ITEM = rf'(?:{_WORD}|"[^,\[\]{{}}{_TEXT[2:]}")'  # in a flow list: a word, or quoted text without , [ ] { }
+_SIMPLE_LINE = re.compile(
+    rf'({_SIMPLE_KEY}): (?:"({_TEXT})"|([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})|({_WORD})|\[((?:{_ITEM}(?:, {_ITEM})*)?)\])')
+# words YAML 1.1 reads as something other than text (PyYAML's resolver), or that a reader may
+_NOT_TEXT = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n", "nan", "inf"})
+
+
+def _simple_mapping(text: str, first_line: int) -> "LineDict | None":
+    """The mapping of a document of simple `key: value` lines only (see above), else None."""
+    body = text.rstrip("\n")
+    if not body or "\n\n" in body or body.startswith("\n"):
+        return None  # blank lines before or between keys: left to the loader, as are comments
+    result = LineDict()
+    line_number = first_line
+    for line in body.split("\n"):
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key, quoted, date, word, words = match.groups()
+        if key in result or key.lower() in _NOT_TEXT:
+            return None
+        if quoted is not None:
+            value = quoted
+        elif date is not None:
+            value = date
+        elif word is not None:
+            if word.lower() in _NOT_TEXT:
+                return None
+            value = word
+        else:
+            items = words.split(", ") if words else ()
+            if any(item.lower() in _NOT_TEXT for item in items):
+                return None
+            value = LineList(item[1:-1] if item[:1] == '"' else item for item in items)
+            value.line = line_number
+            value.lines = [line_number] * len(value)
+        if not result:
+            result.line = line_number
+        result[key] = value
+        result.lines[key] = line_number
+        line_number += 1
+    return result
 
 
 def _plainly_shallow(text: str) -> bool:

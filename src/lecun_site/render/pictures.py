@@ -10,17 +10,19 @@ from __future__ import annotations
 import re
 
 from .people_map import people_map
-from .timeline_svg import Item, chart
+from .timeline_svg import DENSE_OVER, Item, chart
 
 
 class DrawnPictures:
     """Page methods for the pictures drawn at build time (needs `graph`, `config`, `event`)."""
 
-    def timeline_chart(self, event_ids, lanes: int = 5):
+    def timeline_chart(self, event_ids, lanes: int = 5, dense_over: int | None = DENSE_OVER):
         """The layout of the timeline chart (timeline_svg.chart) of these events, read through
-        their views; the eras come from the settings."""
+        their views; the eras come from the settings. Past `dense_over` events it counts them
+        by year (None: every event drawn, however many)."""
         views = [self.event(eid) for eid in event_ids]
-        return chart([Item(v.id, v.start, v.end, v.fuzzy, tuple(v.topics)) for v in views], self.config.eras, lanes=lanes)
+        return chart([Item(v.id, v.start, v.end, v.fuzzy, tuple(v.topics), v.decade) for v in views],
+                     self.config.eras, lanes=lanes, dense_over=dense_over)
 
     def people_map(self, limit: int = 16):
         """The layout of the people map (people_map.py): who shares events and notes with whom."""

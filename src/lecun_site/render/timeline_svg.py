@@ -6,6 +6,10 @@ that a theme can restyle it and everything shown goes through Jinja's escaping. 
 which stretch of time a date covers: a day, a month or a year is a point; a decade (`1980s`),
 an approximate year (`~1980`) or a part of a year (`1985-early`) is a range drawn as one,
 visibly uncertain.
+
+A chart of more than `dense_over` events (a few hundred: beyond that one mark each is too many
+to see, to tab through and to download) counts them instead: one bar per year in each lane,
+as tall as that year's share of the busiest year (`Chart.cells`, no `marks`).
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class Item:
     end: float
     fuzzy: bool
     topics: tuple[str, ...]
+    decade: int | None = None  # the decade the timeline lists it under (default: of its start)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,19 @@ class Mark:
     lane: int  # index in Chart.lanes
     cx: float  # centre, for a point
     cy: float
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The events of one year in one lane, in a dense chart."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    lane: int  # index in Chart.lanes
+    year: int
+    count: int
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,7 @@ class Band:
 class Tick:
     x: float
     year: int
+    listed: bool = False  # the timeline lists events of this decade (it has a `#d{year}` heading)
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,8 @@ class Chart:
     bands: tuple[Band, ...]
     ticks: tuple[Tick, ...]
     axis_y: float
+    cells: tuple[Cell, ...] = ()  # a dense chart's bars (then `marks` is empty)
+    events: int = 0  # how many events it shows
 
 
 LABEL_SIZE = 11  # the era labels' font size, in the chart's units (site.css)
@@ -123,10 +144,16 @@ def lane_topics(items: list[Item], lanes: int) -> list[str]:
     return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:lanes]]
 
 
+DENSE_OVER = 300  # more events than this are counted by year (`Chart.cells`), not drawn one by one
+DENSE_LANE = 24.0  # a lane's height in a dense chart
+
+
 def chart(items: list[Item], eras: tuple[Era, ...] | list[Era] = (), *, width: float = 900, lanes: int = 5,
-          radius: float = 4.5, row: float = 11.0, margin: float = 22.0, band_labels: bool = True) -> Chart:
+          radius: float = 4.5, row: float = 11.0, margin: float = 22.0, band_labels: bool = True,
+          dense_over: int | None = DENSE_OVER) -> Chart:
     """Lay the items out. Each goes to the lane of its first topic that has one (else the last
-    lane, "other"), and within its lane to the first row where it overlaps nothing."""
+    lane, "other"), and within its lane to the first row where it overlaps nothing; or, with
+    more than `dense_over` items, is counted in its lane's bar for its year."""
     topics = lane_topics(items, lanes)
     years = [y for item in items for y in (item.start, item.end)] + [e.start for e in eras]
     first = int(min(years, default=2000)) // 10 * 10
@@ -144,6 +171,10 @@ def chart(items: list[Item], eras: tuple[Era, ...] | list[Era] = (), *, width: f
     lane_of = {}
     for item in items:
         lane_of[item.id] = next((topics.index(t) for t in item.topics if t in topics), len(topics))
+    decades = {item.decade if item.decade is not None else int(item.start) // 10 * 10 for item in items}
+    ticks = tuple(Tick(round(x_of(year), 1), year, year in decades) for year in range(first, last + 1, 10))
+    if dense_over is not None and len(items) > dense_over:
+        return _dense(items, eras, lane_of, topics, top, x_of, scale, first, last, width, ticks)
     # rows within each lane: a mark takes the first row where it overlaps no other mark
     rows: dict[int, list[list[tuple[float, float]]]] = {}
     placed: list[tuple[Item, int, int, float, float]] = []
@@ -178,6 +209,40 @@ def chart(items: list[Item], eras: tuple[Era, ...] | list[Era] = (), *, width: f
         cy = lane_top[lane] + 2 + number * row + row / 2
         marks.append(Mark(item.id, round(x0, 1), round(cy - radius, 1), round(x1 - x0, 1), 2 * radius,
                           item.fuzzy, [l.colour for l in lane_list].index(lane), round((x0 + x1) / 2, 1), round(cy, 1)))
+    bands = _bands(eras, x_of, first, last, width)
+    order = {item.id: number for number, item in enumerate(items)}
+    marks.sort(key=lambda m: order[m.id])
+    return Chart(width, round(axis_y + 18, 1), first, last, tuple(marks), tuple(lane_list), bands, ticks,
+                 round(axis_y, 1), events=len(items))
+
+
+def _dense(items, eras, lane_of, topics, top, x_of, scale, first, last, width, ticks) -> Chart:
+    """One bar per year and lane, its height the year's count over the busiest year's."""
+    counts: dict[tuple[int, int], int] = {}
+    for item in items:
+        year = int((item.start + item.end) / 2)
+        key = (lane_of[item.id], year)
+        counts[key] = counts.get(key, 0) + 1
+    used = sorted({lane for lane, _ in counts})
+    lane_list, lane_top, y = [], {}, top
+    for index in used:
+        lane_top[index] = y
+        lane_list.append(Lane(topics[index] if index < len(topics) else None, y, DENSE_LANE, index))
+        y += DENSE_LANE
+    busiest = max(counts.values(), default=1)
+    position = {index: number for number, index in enumerate(used)}
+    cells = []
+    for (lane, year), count in sorted(counts.items(), key=lambda kv: (position[kv[0][0]], kv[0][1])):
+        height = max(2.0, (DENSE_LANE - 4) * count / busiest)
+        bottom = lane_top[lane] + DENSE_LANE - 2
+        cells.append(Cell(round(x_of(year), 1), round(bottom - height, 1), round(max(scale - 0.6, 0.8), 1),
+                          round(height, 1), position[lane], year, count))
+    axis_y = y + 2
+    return Chart(width, round(axis_y + 18, 1), first, last, (), tuple(lane_list), _bands(eras, x_of, first, last, width),
+                 ticks, round(axis_y, 1), cells=tuple(cells), events=len(items))
+
+
+def _bands(eras, x_of, first: int, last: int, width: float) -> tuple[Band, ...]:
     bands = []
     row_ends = [float("-inf"), float("-inf")]  # where the last label of each row of labels ends
     for index, era in enumerate(eras):
@@ -195,7 +260,4 @@ def chart(items: list[Item], eras: tuple[Era, ...] | list[Era] = (), *, width: f
         bands.append(Band(round(x0, 1), round(x1 - x0, 1), era.name, 4 + 11 + row * 14, index,
                           round(x1 - 3 if at_end else x0 + 3, 1), at_end, narrow,
                           f"{int(era.start)}–{int(era.end) if era.end is not None else ''}"))
-    ticks = tuple(Tick(round(x_of(year), 1), year) for year in range(first, last + 1, 10))
-    order = {item.id: number for number, item in enumerate(items)}
-    marks.sort(key=lambda m: order[m.id])
-    return Chart(width, round(axis_y + 18, 1), first, last, tuple(marks), tuple(lane_list), tuple(bands), ticks, round(axis_y, 1))
+    return tuple(bands)
