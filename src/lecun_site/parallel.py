@@ -81,6 +81,34 @@ def fan_out(function: Callable[[list[T]], list[R]], items: Sequence[T], threshol
     return results
 
 
+def side_by_side(main: Callable[[], None], aside: Callable[[], None]) -> None:
+    """`main()` here while a forked child runs `aside()` (which must only write files, each
+    atomically): both done on return. Serial where forking is unsafe; if the child fails,
+    `aside()` runs again here, so that its error, if any, is raised in this process."""
+    if not can_fork():
+        main()
+        aside()
+        return
+    gc.freeze()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller's code
+            code = 1
+            try:
+                aside()
+                code = 0
+            finally:
+                os._exit(code)
+        try:
+            main()
+        finally:
+            _, status = os.waitpid(pid, 0)
+    finally:
+        gc.unfreeze()
+    if os.waitstatus_to_exitcode(status) != 0:
+        aside()
+
+
 def _shares(items: Sequence[T], workers: int, group: Callable[[T], Hashable] | None) -> list[list[int]]:
     """Item numbers for each of `workers` processes: whole groups where there are enough of
     them (the largest first, each to the share with the fewest items), else the largest group

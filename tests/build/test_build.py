@@ -343,6 +343,46 @@ def test_fan_out_keeps_each_group_in_one_process_and_results_in_order():
     assert found["parent"] in pids["zh"] | pids["en"]  # the parent works too
 
 
+SIDE_BY_SIDE_SCRIPT = """
+import json, os, sys
+from pathlib import Path
+from lecun_site.parallel import side_by_side
+
+folder = Path(sys.argv[1])
+log = []
+
+def main():
+    log.append(("main", os.getpid()))
+
+def aside():
+    (folder / "aside.txt").write_text(str(os.getpid()))
+    if not (folder / "tried").exists():  # fails in the child the first time: run again in the parent
+        (folder / "tried").write_text("")
+        if sys.argv[2] == "fail":
+            raise OSError("disk full")
+
+side_by_side(main, aside)
+print(json.dumps({"parent": os.getpid(), "main": log, "aside": int((folder / "aside.txt").read_text())}))
+"""
+
+
+@pytest.mark.parametrize("child", ["ok", "fail"])
+def test_side_by_side_runs_aside_in_a_child_and_again_here_if_it_failed(tmp_path, child):
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", SIDE_BY_SIDE_SCRIPT, str(tmp_path), child], capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["main"] == [["main", found["parent"]]]  # main ran once, here
+    if child == "ok":
+        assert found["aside"] != found["parent"]  # written by the forked child
+    else:
+        assert found["aside"] == found["parent"]  # the child failed: written again here
+
+
 def test_builds_collect_garbage_less_often_and_restore_the_thresholds(minimal_site, tmp_path, monkeypatch, cli):
     """build_site and serve's Builder raise the collector's thresholds while they run (issue 7:
     ~1 s of a 4,000-note build was the collector walking the build's objects) and put back
