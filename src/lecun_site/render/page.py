@@ -96,6 +96,7 @@ class Page(DrawnPictures):
         self.key = job.key
         self.refs: list[Ref] = []
         self._ref_index: dict[tuple[str, str | None], Ref] = {}
+        self._places: dict = {}
         self.fallback = False
         self.local = renderer.local
 
@@ -260,7 +261,7 @@ class Page(DrawnPictures):
         if cite.at and cite.label is None:
             slug = self.graph.transcript_for_source(cite.source)
             if slug:
-                anchor = self.graph.locate(cite.source, cite.at, self.lang).anchor
+                anchor = self._place(cite).anchor
                 if anchor:
                     return self.link(urls.transcript(self.lang, slug) + "#" + anchor)
         return self.link(urls.source(self.lang, cite.source))
@@ -272,13 +273,23 @@ class Page(DrawnPictures):
             return ""
         if cite.label is not None:
             return cite.label.get(self.lang)
-        place = self.graph.locate(cite.source, cite.at, self.lang)
+        place = self._place(cite)
         if place.kind == "section":
             return "§ " + place.text
         if place.kind not in ("turn", "time"):
             return place.text
         label = self.t("cite_turn", n=place.text) if place.kind == "turn" else place.text
         return self.t("cite_in_section", place=label, section=place.section) if place.section else label
+
+    def _place(self, cite: Citation):
+        """SiteGraph.locate of a citation, once per page (its label and its link both need it);
+        again inside a shared fragment, whose reads are recorded apart."""
+        reads = self.recorder.current if self.recorder is not None else None
+        key = (cite.source, cite.at)
+        found = self._places.get(key)
+        if found is None or found[0] is not reads:
+            found = self._places[key] = (reads, self.graph.locate(cite.source, cite.at, self.lang))
+        return found[1]
 
     def cite(self, source_id: str, at: str | None) -> tuple[int, str]:
         key = (source_id, at)

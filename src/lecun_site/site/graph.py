@@ -138,6 +138,13 @@ class SiteGraph:
         undated = FuzzyDate(year=0)
         return sorted(self.notes, key=lambda s: ((self.notes[s].date or undated).sort_key, s), reverse=True)
 
+    def people_by_presence(self, ids: tuple[str, ...]) -> tuple[str, ...]:
+        """People in the order a reader looks for them: the most present in the story first
+        (events, notes, quotes), then by id. One call, so that a page records one read."""
+        weight = {pid: len(self.person_events.get(pid, ())) + len(self.person_notes.get(pid, ()))
+                  + len(self.person_quotes.get(pid, ())) for pid in ids}
+        return tuple(sorted(ids, key=lambda pid: (-weight[pid], pid)))
+
     def transcript_for_source(self, source_id: str) -> str | None:
         slugs = self.source_transcripts.get(source_id) or []
         return slugs[0] if slugs else None
