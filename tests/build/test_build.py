@@ -275,6 +275,8 @@ class Folder:  # a writer that puts pages in a folder
     def write(self, out_path, text):
         (self.folder / out_path).parent.mkdir(parents=True, exist_ok=True)
         (self.folder / out_path).write_text(text, encoding="utf-8")
+    def flush(self):
+        pass
 
 content, out, templates, workers = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 graph = load_site(BuildOptions(content=content, out=out / "x"), Problems(), {})
@@ -484,3 +486,29 @@ def test_build_and_serve_publish_the_same_static_files(minimal_site, tmp_path):
     for out in (tmp_path / "built", tmp_path / "served"):
         published = sorted(p.relative_to(out / "static").as_posix() for p in (out / "static").rglob("*") if p.is_file())
         assert published == sorted(["img/logo.svg", *(p.name for p in (ROOT / "static").iterdir())]), out
+
+
+def test_staging_writes_happen_in_a_thread_and_their_errors_reach_the_build(tmp_path):
+    """StagingWriter hands pages to a thread (output.BackgroundWrites); `flush` waits for them
+    and raises the first error, and `close` leaves nothing behind."""
+    from lecun_site.build.output import StagingWriter
+
+    out = tmp_path / "_site"
+    writer = StagingWriter(out)
+    writer.begin()
+    writer.write("en/notes/a/index.html", "<p>a</p>")
+    writer.write("en/notes/a/index.html/b/index.html", "under a file")  # its folder cannot be made
+    writer.write("en/notes/c/index.html", "<p>c</p>")
+    with pytest.raises(NotADirectoryError):
+        writer.flush()
+    assert (writer.folder / "en/notes/a/index.html").read_text(encoding="utf-8") == "<p>a</p>"
+    writer.close()
+    assert not writer.folder.exists() and not out.exists()
+
+    writer = StagingWriter(out)
+    writer.begin()
+    for n in range(200):
+        writer.write(f"zh/notes/n{n}/index.html", f"第 {n} 篇\n")
+    writer.commit()  # flushes first: every page is in the output swapped into place
+    assert sorted(p.read_text(encoding="utf-8") for p in out.glob("zh/notes/*/index.html")) == sorted(
+        f"第 {n} 篇\n" for n in range(200))

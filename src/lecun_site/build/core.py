@@ -312,6 +312,16 @@ class ChunkReads:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def as_dict(self) -> dict:
+        """{path: fingerprint}, as the page's recorder held them."""
+        table = self.table
+        return {table.paths[i]: table.fingerprints[i] for i in self.ids}
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ChunkReads) and self.as_dict() == other.as_dict()
+
+    __hash__ = None
+
 
 # --------------------------------------------------------------------------- one build
 
@@ -495,6 +505,7 @@ def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], w
                 html, reads, shown = renderer.render(job, jobs), None, ()
             writer.write(job.out_path, html)
             results.append((reads, shown))
+        writer.flush()  # on disk before a forked worker hands its chunk back
         # the last result also carries the fragments rendered for this chunk and the markdown
         # bodies it looked up (what it compiled went to the build cache's store, from whichever
         # process compiled it)
