@@ -9,7 +9,7 @@ visibly uncertain.
 
 A chart of more than `dense_over` events (a few hundred: beyond that one mark each is too many
 to see, to tab through and to download) counts them instead: one bar per year in each lane,
-as tall as that year's share of the busiest year (`Chart.cells`, no `marks`).
+as tall as that year's share of the lane's busiest year (`Chart.cells`, no `marks`).
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ def chart(items: list[Item], eras: tuple[Era, ...] | list[Era] = (), *, width: f
 
 
 def _dense(items, eras, lane_of, topics, top, x_of, scale, first, last, width, ticks) -> Chart:
-    """One bar per year and lane, its height the year's count over the busiest year's."""
+    """One bar per year and lane, its height the year's count over the lane's busiest year's."""
     counts: dict[tuple[int, int], int] = {}
     for item in items:
         year = int((item.start + item.end) / 2)
@@ -229,11 +229,13 @@ def _dense(items, eras, lane_of, topics, top, x_of, scale, first, last, width, t
         lane_top[index] = y
         lane_list.append(Lane(topics[index] if index < len(topics) else None, y, DENSE_LANE, index))
         y += DENSE_LANE
-    busiest = max(counts.values(), default=1)
+    busiest: dict[int, int] = {}  # per lane: each lane shows how its topic spreads over time
+    for (lane, _), count in counts.items():
+        busiest[lane] = max(busiest.get(lane, 0), count)
     position = {index: number for number, index in enumerate(used)}
     cells = []
     for (lane, year), count in sorted(counts.items(), key=lambda kv: (position[kv[0][0]], kv[0][1])):
-        height = max(2.0, (DENSE_LANE - 4) * count / busiest)
+        height = max(2.0, (DENSE_LANE - 4) * count / busiest[lane])
         bottom = lane_top[lane] + DENSE_LANE - 2
         cells.append(Cell(round(x_of(year), 1), round(bottom - height, 1), round(max(scale - 0.6, 0.8), 1),
                           round(height, 1), position[lane], year, count))
