@@ -122,6 +122,8 @@ class Traces:
         graph, a key in it) are checked together, and skipped together when shared."""
         if "_ids" not in self.__dict__:
             self._ids = {path: i for i, path in enumerate(self.paths)}
+            self._groups = None
+        if self._groups is None:  # made when first needed (a build's new Traces only get saved)
             groups: dict = {}
             for i, path in enumerate(self.paths):
                 groups.setdefault(path[:2], {}).setdefault(path[:3], []).append(i)
@@ -194,7 +196,7 @@ class Traces:
         """New Traces holding only what this build's pages read: those rendered now, and those
         kept from `old` (with the fragments they show)."""
         new = cls(out=out)
-        new._ids, new._groups = {}, {}
+        new._ids, new._groups = {}, None
         new._add(rendered, fragments)
         if old is not None:  # fragments a rendered page shows but this build reused (serve): as they were
             for _, _, _, shown in rendered:
@@ -234,9 +236,10 @@ class Traces:
         if isinstance(reads, ChunkReads):
             table = reads.table
             if table.global_ids is None or table.global_ids[0] is not self:
-                # once per chunk: the chunk's numbers mapped to this table's
-                table.global_ids = (self, self._intern(zip(table.paths, table.fingerprints)))
+                table.global_ids = (self, [])
             ids = table.global_ids[1]
+            if len(ids) < len(table.paths):  # once per table: its numbers mapped to this table's
+                ids += self._intern(zip(table.paths[len(ids):], table.fingerprints[len(ids):]))
             return array("I", sorted([ids[i] for i in reads.ids]))
         found = self._intern(reads.items())
         found.sort()
@@ -247,12 +250,13 @@ class Traces:
         ids, groups, paths, fingerprints = self._ids, self._groups, self.paths, self.fingerprints
         found = []
         for path, fp in reads:
-            i = ids.get(path)
-            if i is None:
-                i = ids[path] = len(paths)
+            new = len(paths)
+            i = ids.setdefault(path, new)  # one look-up of the (nested, unhashed) path, not two
+            if i == new:
                 paths.append(path)
                 fingerprints.append(fp)
-                groups.setdefault(path[:2], {}).setdefault(path[:3], []).append(i)
+                if groups is not None:
+                    groups.setdefault(path[:2], {}).setdefault(path[:3], []).append(i)
             elif fingerprints[i] != fp:
                 # read now with another value than the table holds: a path no page kept reads
                 # any more (or the same value written otherwise); the render is what holds
@@ -262,25 +266,20 @@ class Traces:
 
 
 class ReadTable:
-    """The paths the pages of one chunk read (render_pages), numbered in the process that
-    rendered them: each page's reads go back to the build as numbers into this table, which is
-    sent once with the chunk, rather than as a dict of paths per page (Traces maps the numbers
-    to its own, once per chunk)."""
+    """The paths the pages rendered by one process read (render_pages), numbered there: each
+    page's reads go back to the build as numbers into this table, whose new entries are sent
+    once with each chunk, rather than as a dict of paths per page (Traces maps the numbers to
+    its own, once per table)."""
 
-    __slots__ = ("ids", "paths", "fingerprints", "global_ids")
+    __slots__ = ("pid", "ids", "paths", "fingerprints", "sent", "global_ids")
 
-    def __init__(self) -> None:
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
         self.ids: dict = {}
         self.paths: list = []
         self.fingerprints: list = []
+        self.sent = 0  # entries already sent with a chunk
         self.global_ids = None  # (Traces, [its id of each path here]) once mapped
-
-    def __getstate__(self):
-        return self.paths, self.fingerprints
-
-    def __setstate__(self, state) -> None:
-        self.paths, self.fingerprints = state
-        self.ids, self.global_ids = {}, None
 
     def reads(self, reads: dict) -> "ChunkReads":
         ids, paths = self.ids, self.paths
@@ -294,20 +293,36 @@ class ReadTable:
             numbers.append(i)
         return ChunkReads(self, numbers)
 
+    def news(self) -> tuple:
+        """(pid, first number, paths, fingerprints) of the entries not sent yet."""
+        start, self.sent = self.sent, len(self.paths)
+        return self.pid, start, self.paths[start:], self.fingerprints[start:]
+
+    def extend(self, news: tuple) -> None:
+        """Add what another process's table sent (`news`), in its order."""
+        _, start, paths, fingerprints = news
+        if start != len(self.paths):
+            raise RuntimeError(f"read table of process {self.pid}: entries from {start} came after {len(self.paths)}")
+        self.paths += paths
+        self.fingerprints += fingerprints
+
 
 class ChunkReads:
-    """What one page or fragment read: numbers into its chunk's ReadTable."""
+    """What one page or fragment read: numbers into the ReadTable of the process that rendered
+    it. Pickled as the numbers and that process's id; the build binds it to its copy of the table."""
 
-    __slots__ = ("table", "ids")
+    __slots__ = ("table", "ids", "pid")
 
-    def __init__(self, table: ReadTable, ids: array) -> None:
+    def __init__(self, table: ReadTable | None, ids: array, pid: int = 0) -> None:
         self.table, self.ids = table, ids
+        self.pid = table.pid if table is not None else pid
 
     def __getstate__(self):
-        return self.table, self.ids
+        return self.pid, self.ids
 
     def __setstate__(self, state) -> None:
-        self.table, self.ids = state
+        self.pid, self.ids = state
+        self.table = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -490,13 +505,15 @@ def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], w
     ((None, ()) without `record`), and what each fragment rendered meanwhile read."""
     total, done = len(todo), 0
     fragments: dict = {}
+    tables: dict[int, ReadTable] = {}  # pid -> the reads of the pages that process rendered
 
     def render(chunk: list[PageJob]) -> list:
         used = renderer.markdown.used
         used_before = set(used)
         known = set(renderer.fragment_reads)
         results = []
-        table = ReadTable()
+        pid = os.getpid()
+        table = tables.get(pid) or tables.setdefault(pid, ReadTable(pid))
         for job in chunk:
             if record:
                 html, reads, shown = renderer.render_traced(job, jobs)
@@ -513,11 +530,19 @@ def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], w
         for key in renderer.fragment_reads.keys() - known:
             reads, nested = renderer.fragment_reads[key]
             new[key] = (table.reads(reads), nested)
-        return [(result, None) for result in results[:-1]] + [(results[-1], (new, list(used - used_before)))]
+        news = table.news() if record else None
+        return [(result, None) for result in results[:-1]] + [(results[-1], (new, list(used - used_before), news))]
 
     def collect(chunk_results: list) -> None:
         nonlocal done
-        new, used = chunk_results[-1][1]
+        new, used, news = chunk_results[-1][1]
+        if news is not None and news[0] != os.getpid():  # from a forked worker: bind to this copy of its table
+            table = tables.get(news[0]) or tables.setdefault(news[0], ReadTable(news[0]))
+            table.extend(news)
+            for (reads, _), _ in chunk_results:
+                reads.table = table
+            for reads, _ in new.values():
+                reads.table = table
         fragments.update(new)
         renderer.markdown.used.update(used)
         done += len(chunk_results)
