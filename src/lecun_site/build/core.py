@@ -247,22 +247,28 @@ class Traces:
 
     def _intern(self, reads) -> list[int]:
         """The ids of these (path, fingerprint) pairs, in their order, added to the table where new."""
-        ids, groups, paths, fingerprints = self._ids, self._groups, self.paths, self.fingerprints
-        found = []
-        for path, fp in reads:
-            new = len(paths)
-            i = ids.setdefault(path, new)  # one look-up of the (nested, unhashed) path, not two
-            if i == new:
-                paths.append(path)
-                fingerprints.append(fp)
-                if groups is not None:
-                    groups.setdefault(path[:2], {}).setdefault(path[:3], []).append(i)
-            elif fingerprints[i] != fp:
-                # read now with another value than the table holds: a path no page kept reads
-                # any more (or the same value written otherwise); the render is what holds
-                fingerprints[i] = fp
-            found.append(i)
-        return found
+        return intern(self._ids, self.paths, self.fingerprints, reads, self._groups)
+
+
+def intern(ids: dict, paths: list, fingerprints: list, reads, groups: dict | None = None) -> list[int]:
+    """The numbers of these (path, fingerprint) pairs in a table of paths (`ids`: path ->
+    number, `paths` and `fingerprints` by number), added where new; `groups`: also index the
+    new ones by their first steps (Traces._index)."""
+    found = []
+    for path, fp in reads:
+        new = len(paths)
+        i = ids.setdefault(path, new)  # one look-up of the (nested, unhashed) path, not two
+        if i == new:
+            paths.append(path)
+            fingerprints.append(fp)
+            if groups is not None:
+                groups.setdefault(path[:2], {}).setdefault(path[:3], []).append(i)
+        elif fingerprints[i] != fp:
+            # read now with another value than the table holds: a path no page kept reads
+            # any more (or the same value written otherwise); the render is what holds
+            fingerprints[i] = fp
+        found.append(i)
+    return found
 
 
 class ReadTable:
@@ -282,16 +288,7 @@ class ReadTable:
         self.global_ids = None  # (Traces, [its id of each path here]) once mapped
 
     def reads(self, reads: dict) -> "ChunkReads":
-        ids, paths = self.ids, self.paths
-        numbers = array("I")
-        for path, fp in reads.items():
-            i = ids.get(path)
-            if i is None:
-                i = ids[path] = len(paths)
-                paths.append(path)
-                self.fingerprints.append(fp)
-            numbers.append(i)
-        return ChunkReads(self, numbers)
+        return ChunkReads(self, array("I", intern(self.ids, self.paths, self.fingerprints, reads.items())))
 
     def news(self) -> tuple:
         """(pid, first number, paths, fingerprints) of the entries not sent yet."""
@@ -313,9 +310,8 @@ class ChunkReads:
 
     __slots__ = ("table", "ids", "pid")
 
-    def __init__(self, table: ReadTable | None, ids: array, pid: int = 0) -> None:
-        self.table, self.ids = table, ids
-        self.pid = table.pid if table is not None else pid
+    def __init__(self, table: ReadTable, ids: array) -> None:
+        self.table, self.ids, self.pid = table, ids, table.pid
 
     def __getstate__(self):
         return self.pid, self.ids
