@@ -228,8 +228,10 @@ def _load_yaml(display: str, text: str, first_line: int = 1) -> Any:
 # test_simple_yaml.py checks that both give the same mapping, lines included.
 _SIMPLE_KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 _WORD = r"[A-Za-z][A-Za-z0-9_.-]*"
-_TEXT = r'[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]*'  # inside double quotes
-_ITEM = rf'(?:{_WORD}|"[^,\[\]{{}}{_TEXT[2:]}")'  # in a flow list: a word, or quoted text without , [ ] { }
+# what double-quoted text may not hold here: the quote, escapes, and what YAML refuses or reads otherwise
+_NOT_IN_TEXT = r'"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff'
+_TEXT = rf"[^{_NOT_IN_TEXT}]*"
+_ITEM = rf'(?:{_WORD}|"[^,\[\]{{}}{_NOT_IN_TEXT}]*")'  # in a flow list: a word, or quoted text without , [ ] { }
 _SIMPLE_LINE = re.compile(
     rf'({_SIMPLE_KEY}): (?:"({_TEXT})"|([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})|({_WORD})|\[((?:{_ITEM}(?:, {_ITEM})*)?)\])')
 # words YAML 1.1 reads as something other than text (PyYAML's resolver), or that a reader may
