@@ -135,6 +135,12 @@ class Views:
             found = self._fps[(kind, key)] = fingerprint(view)
         return found
 
+    def _other_name(self, name) -> str:
+        """A Localized name in the site's other language, or '' where it reads the same."""
+        other = [l for l in self.graph.languages if l != self.lang]
+        found = name.get(other[0]) if other else ""
+        return found if found != name.get(self.lang) else ""
+
     def _cached(self, kind: str, key: str, make):
         found = self._cache.get((kind, key))
         if found is None:
@@ -144,9 +150,7 @@ class Views:
     def person(self, person_id: str) -> PersonView:
         def make():
             p = self.graph.people[person_id]
-            other = [l for l in self.graph.languages if l != self.lang]
-            other_name = p.name.get(other[0]) if other else ""
-            return PersonView(person_id, p.name.get(self.lang), other_name if other_name != p.name.get(self.lang) else "",
+            return PersonView(person_id, p.name.get(self.lang), self._other_name(p.name),
                               p.aliases, p.role.get(self.lang), p.bio.get(self.lang),
                               p.born.format(self.lang) if p.born else "", urls.person(self.lang, person_id),
                               p.name.is_fallback(self.lang) or p.bio.is_fallback(self.lang),
@@ -156,9 +160,7 @@ class Views:
     def topic(self, topic_id: str) -> TopicView:
         def make():
             t = self.graph.topics[topic_id]
-            other = [l for l in self.graph.languages if l != self.lang]
-            other_name = t.name.get(other[0]) if other else ""
-            return TopicView(topic_id, t.name.get(self.lang), other_name if other_name != t.name.get(self.lang) else "",
+            return TopicView(topic_id, t.name.get(self.lang), self._other_name(t.name),
                              t.summary.get(self.lang), urls.topic(self.lang, topic_id), t.auto,
                              t.summary.is_fallback(self.lang), [r for r in t.related if r in self.graph.topics])
         return self._cached("topic", topic_id, make)
