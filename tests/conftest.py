@@ -189,6 +189,19 @@ PUBLISHED_BASE_URL = "https://user.github.io/repo/"
 
 
 @pytest.fixture(scope="session")
+def graph():
+    """The graph of content/ (the LeCun site), loaded once for the session; read-only."""
+    from lecun_site.content.config import load_config
+    from lecun_site.content.loader import load_content
+    from lecun_site.errors import Problems
+    from lecun_site.site.graph import build_graph
+
+    problems = Problems()
+    config = load_config(ROOT / "content")
+    return build_graph(load_content(ROOT / "content", config, problems), problems)
+
+
+@pytest.fixture(scope="session")
 def published_site(tmp_path_factory):
     """content/ built once per session as GitHub Pages would publish it (under /repo/), with its
     search index. Read-only: a test that breaks it must work on a copy."""

@@ -5,22 +5,9 @@ metadata, anchors never under a sticky element, and search that finds a person's
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
-
-from lecun_site.content.config import load_config
-from lecun_site.content.loader import load_content
-from lecun_site.errors import Problems
-from lecun_site.site.graph import build_graph
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 LANGS = ("zh", "en")
-
-
-@pytest.fixture(scope="module")
-def graph():
-    problems = Problems()
-    config = load_config(ROOT / "content")
-    return build_graph(load_content(ROOT / "content", config, problems), problems)
 
 
 @pytest.fixture

@@ -12,24 +12,13 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import pytest
-from conftest import ROOT, soup
+from conftest import soup
 
-from lecun_site.content.config import load_config
-from lecun_site.content.loader import load_content
-from lecun_site.errors import Problems
 from lecun_site.records import SEVERITIES
-from lecun_site.site.graph import build_graph
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
 LANGS = ("zh", "en")
-
-
-@pytest.fixture(scope="module")
-def graph():
-    problems = Problems()
-    config = load_config(ROOT / "content")
-    return build_graph(load_content(ROOT / "content", config, problems), problems)
 
 
 @pytest.fixture(scope="module")
