@@ -5,7 +5,7 @@ never published) and holds:
 
 - `state.pickle` (small, read by every build): the *build key*, a hash of everything a build
   reads (every content file's bytes, the templates, site.yaml, the options), with the
-  warnings that build printed, and the *traces* of every page written (core.Traces): its
+  warnings that build printed, and the *traces* of every page written (traces.Traces): its
   frame (template chain, the page, the options), every path its render read with the
   fingerprint found there (reads.py), and the size and modification time of the file it
   became. When the build key is unchanged and the output is as the last build left it, there
@@ -43,7 +43,7 @@ from pathlib import Path
 from . import locks
 from ..parallel import side_by_side
 
-FORMAT = 4  # 2: parsed.pickle is a header then one pickle per entry; 3: markdown.store; 4: page traces
+FORMAT = 5  # 2: parsed.pickle is a header then one pickle per entry; 3: markdown.store; 4: page traces; 5: traces in build/traces.py
 LIBRARIES = ("jinja2", "markdown-it-py", "markdown-it-pyrs", "mdit-py-plugins", "pyyaml", "markupsafe")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # lecun_site/
 
@@ -76,7 +76,7 @@ class CacheState:
     stamp: str = ""
     config: str = ""  # repr of the SiteConfig the parsed files were parsed with
     out: str = ""  # the output folder the page records describe
-    traces: object = None  # core.Traces of the pages in `out`
+    traces: object = None  # traces.Traces of the pages in `out`
     outputs: list[str] = field(default_factory=list)  # every page's out_path
     search: bool = False  # the output's pagefind/ indexes exactly its pages
     build_key: str = ""  # what the last build read (see build_key in pipeline.py)
