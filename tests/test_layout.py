@@ -8,7 +8,7 @@ from conftest import ROOT
 PACKAGE = ROOT / "src" / "lecun_site"
 # lowest first; modules at the top of the package are named without a folder
 LAYERS = [
-    {"errors", "records", "urls", "parallel", "theme", "__init__"},
+    {"errors", "records", "values", "urls", "parallel", "theme", "__init__"},
     {"content"},
     {"site"},
     {"render"},
