@@ -174,8 +174,15 @@ def cmd_build(args) -> int:
 
     if options.content.is_dir():
         check_output_dir(options.out, options.content)  # before anything is written beside it
+    def notify(message: str) -> None:
+        if not args.quiet:
+            print(f"{message}…", file=sys.stderr)
+
     with owning(options.out, "build"):
-        report = build_site(options, progress)
+        # a large cold build leaves recording what its pages read to a background signer,
+        # started once the folder is free (build/signer.py)
+        report = build_site(options, progress, sign_later=True, notify=notify)
+    signer = report.signer.start() if report.signer is not None else None
     for notice in report.notices:
         print(f"note: {notice}", file=sys.stderr)
     if report.warnings:
@@ -186,6 +193,8 @@ def cmd_build(args) -> int:
         print(f"built {report.pages} pages into {report.out} in {report.seconds * 1000:.0f} ms"
               + (f" ({report.rendered} rendered, {kept} unchanged)" if kept else "")
               + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
+        if signer is not None:
+            print(f"recording what the pages read for the next build, in the background (process {signer})")
     return 0
 
 

@@ -17,7 +17,10 @@ never published) and holds:
 - `markdown.store`: markdown bodies compiled once (markdown.py), keyed by a hash of the text,
   read one at a time as pages need them (`CompiledStore`). A build adds what it compiles to a
   file of its own per process as it goes, and merges those into the store when it saves;
-- `jinja/`: Jinja's compiled templates.
+- `jinja/`: Jinja's compiled templates;
+- `sign.lock`, held by a background signer (signer.py) while it records the reads of a cold
+  build's pages; every build and serve that opens the cache waits for it first. `sign.log`
+  says why the last one failed, if it did.
 
 Everything is stamped with the cache format, a hash of lecun-site's own source files, the
 Python version and the versions of the libraries that shape the output. A cache with another
@@ -39,13 +42,33 @@ import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 from . import locks
 from ..parallel import side_by_side
 
-FORMAT = 5  # 2: parsed.pickle is a header then one pickle per entry; 3: markdown.store; 4: page traces; 5: traces in build/traces.py
+FORMAT = 6  # 2: parsed.pickle is a header then one pickle per entry; 3: markdown.store; 4: page traces; 5: traces in build/traces.py; 6: unsigned traces
 LIBRARIES = ("jinja2", "markdown-it-py", "markdown-it-pyrs", "mdit-py-plugins", "pyyaml", "markupsafe")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # lecun_site/
+
+
+SIGN_LOCK = "sign.lock"  # held by a background signer while it runs (signer.py)
+SIGN_LOG = "sign.log"  # why the last signer failed
+
+
+def wait_for_signer(folder: Path, on_wait: Callable[[str], None] | None = None) -> bool:
+    """Wait until no signer (signer.py) is completing the cache in `folder`; whether one was."""
+    path = folder / SIGN_LOCK
+    if not locks.AVAILABLE or not path.exists() or not locks.in_use(path):
+        return False
+    if on_wait is not None:
+        try:
+            pid = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            pid = "?"
+        on_wait(f"waiting for the last build to finish recording what its pages read (process {pid})")
+    locks.wait(path)
+    return True
 
 
 def cache_dir(out: Path) -> Path:
@@ -87,11 +110,17 @@ class CacheState:
 class BuildCache:
     """Open with `BuildCache(folder)`; `notices` says what was discarded and why."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, on_wait: Callable[[str], None] | None = None) -> None:
+        """`on_wait`: told (a sentence) when the cache is first waited for, while the last
+        build's signer finishes it."""
         self.folder = folder
         self.notices: list[str] = []
         self.stamp = stamp()
+        wait_for_signer(folder, on_wait)
+        self._signer_failed()
         self.state = self._read("state.pickle", CacheState)
+        self.deferred: tuple | None = None  # (rendered_all, markdown used): left for the signer to save
+        self.sign_lock: int | None = None  # held from `remember` until the signer takes it
         if self.state is None or self.state.stamp != self.stamp:
             if self.state is not None:
                 self.notices.append(f"the build cache in {folder} was made by another version of lecun-site "
@@ -129,9 +158,17 @@ class BuildCache:
         return self.markdown
 
     def close(self) -> None:
+        if self.deferred is not None:
+            return  # the signer (signer.py) saves the rest and closes
+        self._close()
+
+    def _close(self) -> None:
         if self.markdown is not None:
             self.markdown.close()
             self.markdown = None
+        if self.sign_lock is not None:
+            os.close(self.sign_lock)
+            self.sign_lock = None
 
     def remember(self, outcome, *, build_key: str, search: bool, warnings: list) -> None:
         """Keep what a build made (a core.Outcome) and save; a cache that cannot be written only
@@ -148,10 +185,30 @@ class BuildCache:
             except OSError:
                 pass  # not there: the next up-to-date check finds the output is not current
         state.build_key, state.search, state.warnings = build_key, search, warnings
+        rendered_all = len(outcome.rendered) == len(outcome.jobs)
         try:
-            self.save(rendered_all=len(outcome.rendered) == len(outcome.jobs), used=outcome.markdown_used)
+            if outcome.traces.signed:
+                self.save(rendered_all=rendered_all, used=outcome.markdown_used)
+            else:  # the state now, for a build with nothing to do; the rest by the signer (save_rest)
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self.sign_lock = locks.hold(self.folder / SIGN_LOCK, os.O_RDWR | os.O_CREAT)
+                self.deferred = (rendered_all, outcome.markdown_used)
+                self._write("state.pickle", self.state)
+                if self.markdown is not None:
+                    self.markdown.hand_over()
         except OSError as exc:
             self.notices.append(f"the build cache could not be saved in {self.folder}: {exc.strerror or exc}")
+
+    def save_rest(self) -> None:
+        """What `remember` left for the signer: the compiled markdown bodies and the parsed files."""
+        rendered_all, used = self.deferred
+        if self.markdown is not None:
+            self.markdown.save(used if rendered_all else None)
+        if self.files is not None:
+            self._write_parsed()
+
+    def save_state(self) -> None:
+        self._write("state.pickle", self.state)
 
     def save(self, rendered_all: bool = False, used: set | None = None) -> None:
         """Write what changed, each file atomically (a build killed meanwhile leaves the old one).
@@ -166,16 +223,27 @@ class BuildCache:
             if self.markdown is not None:  # pages were rendered: keep what they compiled
                 self.markdown.save(used if rendered_all else None)
 
-        def parsed() -> None:
-            self._write("parsed.pickle", {"stamp": self.stamp, "config": self.state.config},
-                        ((display, (None, *entry[1:])) for display, entry in self.files.items()))
-
         if self.files is not None and {d: e[1] for d, e in self.files.items()} != self._saved_files:
             # two files of tens of MiB at 4,000 notes: pickled side by side on two cores
-            side_by_side(state_and_markdown, parsed)
+            side_by_side(state_and_markdown, self._write_parsed)
         else:
             state_and_markdown()
         (self.folder / "markdown.pickle").unlink(missing_ok=True)  # FORMAT 2's
+
+    def _write_parsed(self) -> None:
+        self._write("parsed.pickle", {"stamp": self.stamp, "config": self.state.config},
+                    ((display, (None, *entry[1:])) for display, entry in self.files.items()))
+
+    def _signer_failed(self) -> None:
+        """A notice of why the last build's signer failed, if it did (its `sign.log`, then removed)."""
+        log = self.folder / SIGN_LOG
+        try:
+            reason = log.read_text(encoding="utf-8").strip()
+        except OSError:
+            return
+        log.unlink(missing_ok=True)
+        self.notices.append(f"the last build could not record what its pages read ({reason}); "
+                            "the next build with a change renders every page")
 
     def _summary(self) -> tuple:
         state = self.state
@@ -365,6 +433,11 @@ class CompiledStore:
         self._remove(spills)
         self.close()
         self._open(path)  # serve goes on reading what it just saved
+
+    def hand_over(self) -> None:
+        """Leave what this build added for a forked signer to save (BuildCache.save_rest); not
+        removed on close."""
+        self._writable = False
 
     def close(self) -> None:
         """Stop reading; what this build added and did not save (it failed) is removed."""

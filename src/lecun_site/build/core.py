@@ -31,7 +31,7 @@ from typing import Any, Callable
 from ..content.config import load_config
 from ..content.loader import load_content
 from ..errors import Problems
-from ..parallel import fan_out
+from ..parallel import can_fork, fan_out
 from ..render.page import VIEW_READS, Renderer
 from ..render.reads import Replay
 from ..site.graph import SiteGraph, build_graph
@@ -99,6 +99,7 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
     markdown_used: set = field(default_factory=set)  # keys of the markdown bodies the rendered pages used
     assets: list[str] = field(default_factory=list)  # out paths of the images and cards published (assets.py)
+    renderer: Any = None  # the Renderer the pages were rendered with (signer.py renders them again)
 
 
 def load_site(options: BuildOptions, problems: Problems, timings: dict[str, float],
@@ -120,7 +121,7 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         graph: SiteGraph | None = None, previous_graph: SiteGraph | None = None,
         template_fp: TemplateFingerprints | None = None, plan: tuple | None = None,
         fragments: tuple[dict, dict] | None = None, problems: Problems | None = None,
-        timings: dict[str, float] | None = None) -> Outcome:
+        timings: dict[str, float] | None = None, sign_later_from: int | None = None) -> Outcome:
     """One build through `writer` (output.StagingWriter or InPlaceWriter). Raises BuildFailed
     (content errors, nothing written) or TemplateError (nothing written either).
 
@@ -133,7 +134,9 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
     that what the new graph shares with it is not evaluated again. `template_fp`: kept by serve
     while the templates do not change; `plan`: (jobs, frames) of the last build, when serve knows
     they are the same (an edit of the text of notes, templates unchanged); `fragments`: the last
-    renderer's (fragments, fragment_reads), of which those whose reads are unchanged are reused."""
+    renderer's (fragments, fragment_reads), of which those whose reads are unchanged are reused.
+    `sign_later_from`: a cold build (no previous reads) of at least this many pages does not
+    record; its Traces are `unsigned` (the pages' files only), for signer.py to complete."""
     timings = {} if timings is None else timings
     problems = Problems() if problems is None else problems
     theme = site_theme(options)
@@ -142,15 +145,18 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         problems.raise_if_errors()
 
     t0 = time.perf_counter()
+    unsigned = False
+    if previous is not None and not previous.signed:
+        previous = None  # its pages' reads were never recorded (its signer did not finish): render all
     renderer = Renderer(graph, theme, local=options.local, drafts=options.drafts, **(renderer_options or {}))
     renderer.social_cards = social_cards_on(graph, problems)
     if plan is None:
         jobs = plan_pages(graph)
+        if record and previous is None and sign_later_from is not None and len(jobs) >= sign_later_from and can_fork():
+            record, unsigned = False, True  # a cold build: signer.py records what the pages read, later
         frames = {}
         if record or previous is not None:  # a build with no cache does not sign its pages
-            template_fp = template_fp or TemplateFingerprints(renderer.env)
-            shared = stable_hash(renderer.local, options.drafts, renderer.social_cards)
-            frames = {job.out_path: stable_hash(template_fp(job.template), shared, job) for job in jobs}
+            frames = page_frames(renderer, options, jobs, template_fp)
     else:
         jobs, frames = plan
     timings["plan"] = time.perf_counter() - t0
@@ -215,12 +221,54 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         rendered = [(job.out_path, frames[job.out_path], reads, shown) for job, (reads, shown) in zip(todo, results)]
         traces = _next_traces(out, previous, changed, rendered, fragments, removed, keep)
         for job in todo:
-            info = os.stat(out / job.out_path)
             trace = traces.pages[job.out_path]
-            trace.size, trace.mtime_ns = info.st_size, info.st_mtime_ns
+            trace.size, trace.mtime_ns = file_stamp(out / job.out_path)
         timings["traces"] = time.perf_counter() - t0
+    elif unsigned:  # what the pages read is recorded later; what they became is known now
+        traces = Traces.unsigned(str(out.resolve()), {job.out_path: file_stamp(out / job.out_path) for job in jobs})
     return Outcome(graph, jobs, todo, removed, traces, problems, static_changed, frames,
-                   (renderer.fragments, renderer.fragment_reads), timings, renderer.markdown.used, sorted(published))
+                   (renderer.fragments, renderer.fragment_reads), timings, renderer.markdown.used, sorted(published),
+                   renderer)
+
+
+def page_frames(renderer: Renderer, options: BuildOptions, jobs: list[PageJob],
+                template_fp: TemplateFingerprints | None = None) -> dict[str, str]:
+    """Each page's frame (out_path -> hash): its template chain, the page itself and the options
+    that shape every page."""
+    template_fp = template_fp or TemplateFingerprints(renderer.env)
+    shared = stable_hash(renderer.local, options.drafts, renderer.social_cards)
+    return {job.out_path: stable_hash(template_fp(job.template), shared, job) for job in jobs}
+
+
+def sign(renderer: Renderer, options: BuildOptions, jobs: list[PageJob], unsigned: Traces) -> Traces:
+    """The Traces of a build whose pages were rendered without recording (`unsigned`, with
+    their files' sizes and times): every page rendered again, its reads recorded, nothing
+    written. Rendering is a pure function of what it reads, so these are the reads of the
+    pages in the output (signer.py, in a background process)."""
+    frames = page_frames(renderer, options, jobs)
+    results, fragments = render_pages(renderer, jobs, jobs, _Discard(), True)
+    rendered = [(job.out_path, frames[job.out_path], reads, shown) for job, (reads, shown) in zip(jobs, results)]
+    traces = Traces.made_from(unsigned.out, rendered, fragments, [], None)
+    for out_path, page in traces.pages.items():
+        page.size, page.mtime_ns = unsigned.pages[out_path].size, unsigned.pages[out_path].mtime_ns
+    return traces
+
+
+class _Discard:
+    """A writer that writes nothing: `sign` renders pages only to see what they read."""
+
+    in_place = False
+
+    def write(self, out_path: str, text: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+def file_stamp(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_size, info.st_mtime_ns
 
 
 def _next_traces(out: Path, previous: Traces | None, changed: dict, rendered: list, fragments: dict,

@@ -47,3 +47,17 @@ def in_use(path: Path) -> bool:
         return True
     finally:
         os.close(handle)  # also releases the lock just taken
+
+
+def wait(path: Path) -> None:
+    """Block until no process holds the lock on `path` (at once without `fcntl`, or no file)."""
+    if fcntl is None:
+        return
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+    finally:
+        os.close(handle)

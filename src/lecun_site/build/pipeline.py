@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from ..content.config import SiteConfig, load_config
 from ..errors import BuildFailed, ContentError, Problems
@@ -24,6 +24,7 @@ from ..site.graph import SiteGraph
 from ..theme import Theme
 from .cache import BuildCache, CacheState, cache_dir
 from .core import BuildOptions, load_site, run, site_theme, untouched
+from .signer import SIGN_LATER_FROM, Signer
 from .output import StagingWriter, check_output_dir, recover_interrupted, static_files
 from .signatures import stable_hash
 
@@ -38,12 +39,19 @@ class BuildReport:
     graph: SiteGraph | None = None
     rendered: int = 0  # pages rendered; the others were unchanged and kept from the last build
     notices: list[str] = field(default_factory=list)  # about the build cache
+    signer: Any = None  # signer.Signer: what the pages read, to record once the site is in place (start() it)
 
 
-def build_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None) -> BuildReport:
-    """Build the whole site; raise BuildFailed (with every problem) and leave the old output alone."""
+def build_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None, *,
+               sign_later: bool = False, notify: Callable[[str], None] | None = None) -> BuildReport:
+    """Build the whole site; raise BuildFailed (with every problem) and leave the old output alone.
+
+    `sign_later`: a large cold build records what its pages read after the site is in place,
+    by the `report.signer` it returns, which the caller must `start()` (signer.py); without it
+    the pages are signed while they render. `notify`: told when the build waits for the last
+    build's signer."""
     with fewer_collections():
-        return _build_site(options, progress)
+        return _build_site(options, progress, sign_later, notify)
 
 
 # A build makes millions of objects that live until it ends (records, the graph, views). With
@@ -66,7 +74,8 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | None) -> BuildReport:
+def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | None, sign_later: bool,
+                notify: Callable[[str], None] | None) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     if not options.content.is_dir():
@@ -75,16 +84,16 @@ def _build_site(options: BuildOptions, progress: Callable[[int, int], None] | No
     recover_interrupted(options.out)  # first: a build with nothing to do cleans up after killed ones too
     problems = Problems()
     theme = site_theme(options)
-    cache = BuildCache(cache_dir(options.out)) if options.cache else None
+    cache = BuildCache(cache_dir(options.out), notify) if options.cache else None
     try:
-        return _build_with(options, progress, cache, theme, problems, timings, started)
+        return _build_with(options, progress, cache, theme, problems, timings, started, sign_later)
     finally:
         if cache is not None:
             cache.close()  # its store of compiled markdown bodies, if one was opened
 
 
 def _build_with(options: BuildOptions, progress, cache: BuildCache | None, theme: Theme,
-                problems: Problems, timings: dict[str, float], started: float) -> BuildReport:
+                problems: Problems, timings: dict[str, float], started: float, sign_later: bool) -> BuildReport:
     key, digests = "", None
     config = load_config(options.content, options.base_url)  # read once: the check, the loader, the cache
     if cache is not None and cache.state.build_key:  # a last build to compare with
@@ -110,9 +119,10 @@ def _build_with(options: BuildOptions, progress, cache: BuildCache | None, theme
                   search=options.search, index_matches=bool(cache and cache.state.search), cache=cache,
                   renderer_options={"bytecode_folder": cache.jinja_folder if cache else None,
                                     "reload_templates": False},
-                  progress=progress, graph=graph, problems=problems, timings=timings)
+                  progress=progress, graph=graph, problems=problems, timings=timings,
+                  sign_later_from=SIGN_LATER_FROM if sign_later else None)
     jobs = outcome.jobs
-    notices = []
+    notices, signer = [], None
     if cache is not None:
         search_failed = any(p.path == "search" for p in problems.items[warnings_before:])
         t0 = time.perf_counter()
@@ -120,9 +130,11 @@ def _build_with(options: BuildOptions, progress, cache: BuildCache | None, theme
                        search=options.search and not search_failed and (options.out / "pagefind").is_dir())
         timings["cache save"] = time.perf_counter() - t0
         notices = cache.notices
+        if cache.deferred is not None:
+            signer = Signer(cache, outcome, options)
     return BuildReport(pages=len(jobs), out=options.out, seconds=time.perf_counter() - started,
                        warnings=problems.warnings, timings=timings, graph=outcome.graph,
-                       rendered=len(outcome.rendered), notices=notices)
+                       rendered=len(outcome.rendered), notices=notices, signer=signer)
 
 
 def content_digests(content: Path, config: SiteConfig) -> dict[str, bytes | None]:

@@ -44,6 +44,9 @@ class Traces:
     pages: dict[str, PageTrace] = field(default_factory=dict)  # out_path -> trace
     fragments: dict = field(default_factory=dict)  # fragment key -> FragmentTrace
     compacted: int = 0  # how many paths the table had when it was last made from scratch
+    # False: a cold build that did not record (signer.py records the reads after it); its pages
+    # have only their file's size and modification time, and no page of it is kept by a diff
+    signed: bool = True
 
     def __getstate__(self) -> dict:  # the indexes below are remade when needed, not saved
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
@@ -142,6 +145,15 @@ class Traces:
                 new._keep_fragment(old, key)
         new.compacted = len(new.paths)
         return new
+
+    @classmethod
+    def unsigned(cls, out: str, files: dict[str, tuple[int, int]]) -> "Traces":
+        """The Traces of a build that did not record what its pages read: each page's file
+        (`files`: out_path -> (size, mtime_ns)), so that a build with nothing to do can tell
+        the output is as that build left it; no reads, so a build with something to do renders
+        every page."""
+        pages = {out_path: PageTrace("", array("I"), (), size, mtime_ns) for out_path, (size, mtime_ns) in files.items()}
+        return cls(out=out, pages=pages, signed=False)
 
     def _add(self, rendered: list, fragments: dict) -> None:
         for key, (reads, nested) in fragments.items():

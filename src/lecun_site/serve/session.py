@@ -96,7 +96,7 @@ class Builder:
             if first:
                 previous = None
                 if options.cache:  # start from what the last build or serve left
-                    cache = BuildCache(cache_dir(out))
+                    cache = BuildCache(cache_dir(out), lambda message: print(f"{message}…", flush=True))
                     self.parse_cache.clear()
                     self.parse_cache.update(cache.files_for(config))
                     previous = cache.state.traces
