@@ -119,7 +119,7 @@ class BuildCache:
         wait_for_signer(folder, on_wait)
         self._signer_failed()
         self.state = self._read("state.pickle", CacheState)
-        self.deferred: tuple | None = None  # (rendered_all, markdown used): left for the signer to save
+        self.deferred = False  # True: what `remember` did not save is left to a signer (signer.py)
         self.sign_lock: int | None = None  # held from `remember` until the signer takes it
         if self.state is None or self.state.stamp != self.stamp:
             if self.state is not None:
@@ -158,7 +158,7 @@ class BuildCache:
         return self.markdown
 
     def close(self) -> None:
-        if self.deferred is not None:
+        if self.deferred:
             return  # the signer (signer.py) saves the rest and closes
         self._close()
 
@@ -189,21 +189,16 @@ class BuildCache:
         try:
             if outcome.traces.signed:
                 self.save(rendered_all=rendered_all, used=outcome.markdown_used)
-            else:  # the state now, for a build with nothing to do; the rest by the signer (save_rest)
+            else:  # the state now, for a build with nothing to do; the rest by the signer (signer.py)
                 self.folder.mkdir(parents=True, exist_ok=True)
                 self.sign_lock = locks.hold(self.folder / SIGN_LOCK, os.O_RDWR | os.O_CREAT)
-                self.deferred = (rendered_all, outcome.markdown_used)
+                self.deferred = True
                 self._write("state.pickle", self.state)
-                if self.markdown is not None:
-                    self.markdown.hand_over()
         except OSError as exc:
             self.notices.append(f"the build cache could not be saved in {self.folder}: {exc.strerror or exc}")
 
-    def save_rest(self) -> None:
-        """What `remember` left for the signer: the compiled markdown bodies and the parsed files."""
-        rendered_all, used = self.deferred
-        if self.markdown is not None:
-            self.markdown.save(used if rendered_all else None)
+    def save_parsed(self) -> None:
+        """The parsed files, which `remember` left for the signer to save."""
         if self.files is not None:
             self._write_parsed()
 
@@ -337,8 +332,10 @@ class CompiledStore:
         # this process's file of new bodies: (pid, fd, {key: (offset, length) of its pickle})
         self._spill: tuple[int, int, dict] | None = None
         self._writable = True
+        self.adding = True  # False: look bodies up, keep none (a build that leaves that to its signer)
         self._damaged = False
         self._sweep()
+        folder.mkdir(parents=True, exist_ok=True)  # for the files of new bodies (not made again if removed)
         if read:
             self._open(folder / self.NAME)
 
@@ -386,13 +383,16 @@ class CompiledStore:
             return None
 
     def add(self, key, compiled) -> None:
-        if not self._writable:
+        if not self._writable or not self.adding:
             return
         pid = os.getpid()
         if self._spill is None or self._spill[0] != pid:  # the first body this process compiled
-            self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / f"markdown.new-{self.build}-{pid}"  # locked while this process lives
-            self._spill = (pid, locks.hold(path, os.O_RDWR | os.O_CREAT | os.O_APPEND), {})
+            try:
+                self._spill = (pid, locks.hold(path, os.O_RDWR | os.O_CREAT | os.O_APPEND), {})
+            except OSError:  # the cache folder was removed meanwhile: this build keeps nothing
+                self.adding = False
+                return
         fd, where = self._spill[1], self._spill[2]
         blob = pickle.dumps(compiled, pickle.HIGHEST_PROTOCOL)
         offset = os.lseek(fd, 0, os.SEEK_END)
@@ -433,11 +433,6 @@ class CompiledStore:
         self._remove(spills)
         self.close()
         self._open(path)  # serve goes on reading what it just saved
-
-    def hand_over(self) -> None:
-        """Leave what this build added for a forked signer to save (BuildCache.save_rest); not
-        removed on close."""
-        self._writable = False
 
     def close(self) -> None:
         """Stop reading; what this build added and did not save (it failed) is removed."""

@@ -193,6 +193,7 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
 
     if todo and cache is not None:
         renderer.markdown.store = cache.markdown_store()
+        renderer.markdown.store.adding = not unsigned  # the signer compiles the bodies again: it keeps them
     writer.begin()
     try:
         t0 = time.perf_counter()

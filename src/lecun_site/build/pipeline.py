@@ -130,7 +130,7 @@ def _build_with(options: BuildOptions, progress, cache: BuildCache | None, theme
                        search=options.search and not search_failed and (options.out / "pagefind").is_dir())
         timings["cache save"] = time.perf_counter() - t0
         notices = cache.notices
-        if cache.deferred is not None:
+        if cache.deferred:
             signer = Signer(cache, outcome, options)
     return BuildReport(pages=len(jobs), out=options.out, seconds=time.perf_counter() - started,
                        warnings=problems.warnings, timings=timings, graph=outcome.graph,

@@ -7,10 +7,11 @@ cache holds then only the state a build with nothing to do needs (each page's fi
 pages are *unsigned* (traces.Traces.unsigned). `Signer.start()` forks a detached process, at
 a lower priority, that
 
-1. saves what the build left for it: the compiled markdown bodies and the parsed files;
+1. saves what the build left for it: the parsed files;
 2. renders every page again from the same graph and templates, recording what it reads, and
    writes nothing (rendering is a pure function of what it reads: these are the reads of the
-   pages in the output);
+   pages in the output); the markdown bodies it compiles meanwhile are kept in the cache (the
+   build looked bodies up there but kept none);
 3. saves those reads in the cache's state, if the cache is still the one its build wrote.
 
 While it runs it holds `sign.lock` in the cache folder: a `build` or `serve` that opens the
@@ -75,7 +76,7 @@ class Signer:
         finally:
             os.close(read)
             os.waitpid(pid, 0)
-            self.cache.deferred = None
+            self.cache.deferred = False
             self.cache.close()  # the signer has its own copies of the descriptors (and the lock)
         return int(signer) if signer else None
 
@@ -87,7 +88,7 @@ class Signer:
             self.cache.notices.append(f"what the pages read could not be recorded ({_reason(exc)}); "
                                       "the next build with a change renders every page")
         finally:
-            self.cache.deferred = None
+            self.cache.deferred = False
             self.cache.close()
 
     def _detached(self) -> None:
@@ -121,13 +122,17 @@ class Signer:
         if not self._still_ours():
             return  # the cache folder was removed or made anew: nothing here is ours to complete
         with fewer_collections():
-            cache.save_rest()
+            cache.save_parsed()
             old = outcome.renderer
             renderer = Renderer(outcome.graph, site_theme(self.options), local=self.options.local,
                                 drafts=self.options.drafts, env=old.env)
             renderer.social_cards = old.social_cards
-            renderer.markdown.store = cache.markdown_store()
+            store = renderer.markdown.store = cache.markdown_store()
+            store.adding = True  # the build kept none of the bodies it compiled: this render keeps them
             traces = sign(renderer, self.options, outcome.jobs, outcome.traces)
+            if not self._still_ours():
+                return
+            store.save(renderer.markdown.used)  # every page rendered: the bodies they use, no others
         if self._still_ours():
             cache.state.traces = traces
             cache.save_state()
