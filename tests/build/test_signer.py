@@ -225,3 +225,25 @@ def test_where_forking_is_unsafe_the_signer_signs_in_the_process(corpus: Path, t
     state = _state(out)
     assert state.traces.signed and set(state.traces.pages) == set(state.outputs)
     assert (cache_dir(out) / "parsed.pickle").is_file()
+
+
+def test_the_signer_keeps_nothing_open_that_its_caller_waits_on(corpus: Path, tmp_path: Path) -> None:
+    """A CI step or an editor waits for the end of the pipes it gave `lecun-site build`; the
+    signer, still running, must hold none of them (nor any other inherited descriptor)."""
+    import select
+
+    read, write = os.pipe()
+    code = f"{SLEEP}\nimport sys\nfrom lecun_site.cli import main\nsys.exit(main(sys.argv[1:]))"
+    build = subprocess.Popen([sys.executable, "-c", code, "build", "--content", str(corpus), "--out",
+                              str(tmp_path / "site"), "--no-search"], stdout=subprocess.PIPE, text=True,
+                             pass_fds=(write,), env=ENV)
+    os.close(write)
+    stdout, _ = build.communicate(timeout=300)  # returns: the signer holds neither stdout nor stderr
+    pid = _signer_pid(stdout)
+    try:
+        assert not _ended(pid)  # still signing (sleeping), and yet
+        ready, _, _ = select.select([read], [], [], 10)
+        assert ready and os.read(read, 1) == b""  # the inherited pipe is closed everywhere: end of file
+    finally:
+        os.close(read)
+        os.kill(pid, signal.SIGKILL)

@@ -364,6 +364,11 @@ class CompiledStore:
             return
         self._fd, self.entries = fd, index["entries"]
 
+    @property
+    def descriptor(self) -> int | None:
+        """The open store file (None when there is none), which a signer keeps open."""
+        return self._fd
+
     def get(self, key):
         """The body kept under `key`, or None (not kept, or unreadable: then it is compiled again)."""
         if self._spill is not None and key in self._spill[2]:  # added by this process, this build

@@ -35,6 +35,7 @@ from .core import BuildOptions, Outcome, PARALLEL_MIN_PAGES, sign, site_theme
 # less than starting a process (the rendering itself is not parallel below PARALLEL_MIN_PAGES).
 SIGN_LATER_FROM = PARALLEL_MIN_PAGES
 
+_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024
 NICENESS = 10  # the signer yields to whatever else runs (a next build, the browser, Pagefind)
 
 
@@ -97,6 +98,15 @@ class Signer:
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         lock = self.cache.sign_lock
+        # nothing else inherited stays open (a pipe the caller waits on, a terminal, a socket):
+        # only the lock and the store of compiled bodies, which it goes on reading
+        store = self.cache.markdown
+        keep = sorted({lock, devnull} | ({store.descriptor} if store is not None and store.descriptor is not None else set()))
+        start = 3
+        for fd in keep:
+            os.closerange(start, fd)
+            start = fd + 1
+        os.closerange(start, _MAX_FD)
         os.ftruncate(lock, 0)
         os.write(lock, str(os.getpid()).encode())
         try:
