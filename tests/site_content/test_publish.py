@@ -203,6 +203,7 @@ def test_the_pages_workflow_builds_with_the_pages_url_and_deploys_with_the_offic
     configure = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/configure-pages"))
     build_step = next(s for s in build["steps"] if "lecun-site build" in s.get("run", ""))
     assert "--base-url" in build_step["run"]
+    assert "--no-cache" in build_step["run"]  # nothing is kept between runs: no cache, no signer left running
     pages_url = f"steps.{configure['id']}.outputs.base_url"
     assert pages_url in json.dumps(build_step)  # the repository's Pages URL, not a hard-coded one
     out = re.search(r"--out (\S+)", build_step["run"])[1]
