@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lecun_site.build.signer import SIGN_LATER_FROM
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,6 +30,9 @@ def test_each_cold_build_gets_a_new_folder_and_outputs_go_only_at_the_end(tmp_pa
     assert len({out_of(run) for run in runs["serve"]} | set(colds)) == 4
     for run in runs["cold"]:
         assert run["process_exit"] == 0 and run["pages"] > 100 and run["wall_seconds"] > 0
+        # a cold build this large signs its pages in the background: waited for, and timed apart
+        assert run["pages"] >= SIGN_LATER_FROM and run["signed_after_seconds"] >= 0
+    assert "signer done, after the build (s)" in done.stdout
     assert [run["rendered"] for run in runs["nochange"]] == [0, 0]
     assert data["results"]["12"]["cold"]["wall_seconds"] > 0
     # the title edit re-renders the pages that list the note, the body edit only the note's
