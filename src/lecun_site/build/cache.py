@@ -59,16 +59,16 @@ SIGN_LOG = "sign.log"  # why the last signer failed
 def wait_for_signer(folder: Path, on_wait: Callable[[str], None] | None = None) -> bool:
     """Wait until no signer (signer.py) is completing the cache in `folder`; whether one was."""
     path = folder / SIGN_LOCK
-    if not locks.AVAILABLE or not path.exists() or not locks.in_use(path):
-        return False
-    if on_wait is not None:
-        try:
-            pid = path.read_text(encoding="utf-8").strip()
-        except OSError:
-            pid = "?"
-        on_wait(f"waiting for the last build to finish recording what its pages read (process {pid})")
-    locks.wait(path)
-    return True
+
+    def busy() -> None:
+        if on_wait is not None:
+            try:
+                pid = path.read_text(encoding="utf-8").strip()
+            except OSError:
+                pid = "?"
+            on_wait(f"waiting for the last build to finish recording what its pages read (process {pid})")
+
+    return locks.wait(path, busy)
 
 
 def cache_dir(out: Path) -> Path:
@@ -119,8 +119,7 @@ class BuildCache:
         wait_for_signer(folder, on_wait)
         self._signer_failed()
         self.state = self._read("state.pickle", CacheState)
-        self.deferred = False  # True: what `remember` did not save is left to a signer (signer.py)
-        self.sign_lock: int | None = None  # held from `remember` until the signer takes it
+        self.sign_lock: int | None = None  # held from a deferred `remember` until the signer takes it
         if self.state is None or self.state.stamp != self.stamp:
             if self.state is not None:
                 self.notices.append(f"the build cache in {folder} was made by another version of lecun-site "
@@ -157,12 +156,18 @@ class BuildCache:
             self.markdown = CompiledStore(self.folder, self.stamp, self.notices, read=self._trusted)
         return self.markdown
 
-    def close(self) -> None:
-        if self.deferred:
-            return  # the signer (signer.py) saves the rest and closes
-        self._close()
+    @property
+    def deferred(self) -> bool:
+        """Whether what `remember` did not save is left to a signer (signer.py), which then
+        calls `release`."""
+        return self.sign_lock is not None
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        if not self.deferred:
+            self.release()
+
+    def release(self) -> None:
+        """Close the store and the sign lock (the signer's process holds copies of its own)."""
         if self.markdown is not None:
             self.markdown.close()
             self.markdown = None
@@ -192,7 +197,6 @@ class BuildCache:
             else:  # the state now, for a build with nothing to do; the rest by the signer (signer.py)
                 self.folder.mkdir(parents=True, exist_ok=True)
                 self.sign_lock = locks.hold(self.folder / SIGN_LOCK, os.O_RDWR | os.O_CREAT)
-                self.deferred = True
                 self._write("state.pickle", self.state)
         except OSError as exc:
             self.notices.append(f"the build cache could not be saved in {self.folder}: {exc.strerror or exc}")

@@ -219,7 +219,7 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         writer.close()
     if record:  # once the pages are in place: the last Traces are evolved in place
         t0 = time.perf_counter()
-        rendered = [(job.out_path, frames[job.out_path], reads, shown) for job, (reads, shown) in zip(todo, results)]
+        rendered = _signed(todo, frames, results)
         traces = _next_traces(out, previous, changed, rendered, fragments, removed, keep)
         for job in todo:
             trace = traces.pages[job.out_path]
@@ -248,11 +248,15 @@ def sign(renderer: Renderer, options: BuildOptions, jobs: list[PageJob], unsigne
     pages in the output (signer.py, in a background process)."""
     frames = page_frames(renderer, options, jobs)
     results, fragments = render_pages(renderer, jobs, jobs, _Discard(), True)
-    rendered = [(job.out_path, frames[job.out_path], reads, shown) for job, (reads, shown) in zip(jobs, results)]
-    traces = Traces.made_from(unsigned.out, rendered, fragments, [], None)
+    traces = Traces.made_from(unsigned.out, _signed(jobs, frames, results), fragments, [], None)
     for out_path, page in traces.pages.items():
         page.size, page.mtime_ns = unsigned.pages[out_path].size, unsigned.pages[out_path].mtime_ns
     return traces
+
+
+def _signed(jobs: list[PageJob], frames: dict[str, str], results: list) -> list[tuple]:
+    """(out_path, frame, reads, fragments shown) of each page rendered with recording."""
+    return [(job.out_path, frames[job.out_path], reads, shown) for job, (reads, shown) in zip(jobs, results)]
 
 
 class _Discard:

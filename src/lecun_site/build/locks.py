@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 try:
     import fcntl
@@ -49,15 +50,24 @@ def in_use(path: Path) -> bool:
         os.close(handle)  # also releases the lock just taken
 
 
-def wait(path: Path) -> None:
-    """Block until no process holds the lock on `path` (at once without `fcntl`, or no file)."""
+def wait(path: Path, busy: Callable[[], None] | None = None) -> bool:
+    """Block until no process holds the lock on `path`; whether one did (`busy` is called then,
+    before the wait). At once, and False, without `fcntl` or without the file."""
     if fcntl is None:
-        return
+        return False
     try:
         handle = os.open(path, os.O_RDONLY)
     except OSError:
-        return
+        return False
     try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except OSError:
+            pass
+        if busy is not None:
+            busy()
         fcntl.flock(handle, fcntl.LOCK_SH)
+        return True
     finally:
         os.close(handle)

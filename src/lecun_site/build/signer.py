@@ -77,8 +77,7 @@ class Signer:
         finally:
             os.close(read)
             os.waitpid(pid, 0)
-            self.cache.deferred = False
-            self.cache.close()  # the signer has its own copies of the descriptors (and the lock)
+            self.cache.release()  # the signer has its own copies of the descriptors (and the lock)
         return int(signer) if signer else None
 
     def sign_here(self) -> None:
@@ -89,8 +88,7 @@ class Signer:
             self.cache.notices.append(f"what the pages read could not be recorded ({_reason(exc)}); "
                                       "the next build with a change renders every page")
         finally:
-            self.cache.deferred = False
-            self.cache.close()
+            self.cache.release()
 
     def _detached(self) -> None:
         """The signer process: no terminal, lower priority, and its failures written to sign.log."""
