@@ -322,6 +322,21 @@ def test_search_finds_an_english_word_in_english_pages_only(page, served):
     assert all(u.startswith("/repo/en/") for u in all_results(page, "卷积"))
 
 
+def test_a_source_is_found_on_its_own_page_not_on_every_page_citing_it(published_site, page, served):
+    out, _ = published_site
+    # "vpshk" is only the publisher of one source (content/sources/meta-departure-article.yaml);
+    # notes cite that source, and so show the publisher in their references
+    citing = [p for p in (out / "en" / "notes").glob("*/index.html") if "vpshk" in p.read_text(encoding="utf-8")]
+    assert citing
+    for path in citing:
+        references = soup(path).select_one("section.references")
+        assert "vpshk" in references.get_text() and references.has_attr("data-pagefind-ignore")
+    page.goto(served + "en/search/")
+    found = all_results(page, "vpshk")
+    assert "/repo/en/sources/meta-departure-article/" in found
+    assert not any(u.startswith("/repo/en/notes/") for u in found), found
+
+
 def test_a_search_link_with_a_query_runs_it(page, served):
     page.goto(served + "en/search/?q=Bell%20Labs")
     page.wait_for_selector(".pagefind-ui__result-link")
