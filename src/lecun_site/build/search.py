@@ -16,6 +16,8 @@ static/search.js) loads that UI.
   Chromium and fails if a Pagefind version brings the problem back.
 - **What is indexed.** `<main data-pagefind-body>` of content pages (templates/base.html):
   not the header, navigation or footer, and not the chooser, 404, search or side-by-side pages.
+  Within it, lists of links and the references are `data-pagefind-ignore` (a source is found on
+  its own page, not on every page citing it).
 - **Two languages at once.** Pagefind works on one core; the zh and en pages are indexed by
   two Pagefind processes at the same time and the two indexes merged (the merged folder is
   what one run over the whole site writes); should anything not fit, one run does it all.
