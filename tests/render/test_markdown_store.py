@@ -103,6 +103,69 @@ def test_the_memory_of_bodies_is_bounded_and_the_store_gives_back_what_it_forgot
     assert len(compiled) == 11
 
 
+def test_bodies_compiled_ahead_are_compiled_once_and_count_as_used_only_when_a_page_asks(monkeypatch):
+    monkeypatch.setattr(markdown, "MEMO_SIZE", 2)
+    texts = [f"Body {n}: see [the intro](@/notes/intro) and *item {n}*.\n" for n in range(5)]
+    compiler = markdown.Compiler()
+    compiled = counting_compiles(monkeypatch)
+    compiler.prepare(texts + texts[:2])  # more than the memory holds, and twice the first two
+    assert compiled == texts and compiler.used == set()
+    assert [compiler.compile(text) for text in texts] == [markdown._compile(t, False, False) for t in texts]
+    assert len(compiled) == 10  # five ahead, five above for the comparison: none again by compile
+    assert len(compiler.used) == 5 and compiler.ready == {}
+    # options are part of what was compiled: the same text with raw HTML allowed is compiled anew
+    compiler.prepare(["<b>x</b>\n"], allow_raw_html=True)
+    compiler.compile("<b>x</b>\n")
+    assert compiled[-2:] == ["<b>x</b>\n", "<b>x</b>\n"]
+
+
+def test_a_body_that_fails_ahead_fails_in_its_page(minimal_site, tmp_path, monkeypatch):
+    original = markdown._compile
+    calls = []
+
+    def failing(text, *options):
+        calls.append(text)
+        if "Turing later asked" in text:
+            raise ValueError("this body cannot be compiled")
+        return original(text, *options)
+
+    monkeypatch.setattr(markdown, "_compile", failing)
+    with pytest.raises(Exception) as raised:
+        build(minimal_site, tmp_path / "out", cache=False)
+    assert "this body cannot be compiled" in str(raised.value) or "this body cannot be compiled" in str(
+        raised.value.__cause__)
+    assert len([t for t in calls if "Turing later asked" in t]) >= 2  # once ahead (skipped), once by its page
+
+
+def test_the_bodies_of_notes_and_transcripts_are_compiled_ahead(minimal_site, tmp_path, monkeypatch):
+    from lecun_site.render.page import Renderer
+
+    ahead, late, preparing = [], [], []
+    original_fetch, original_prepare = markdown.Compiler._fetch, Renderer.prepare
+
+    def fetch(self, key, text, *options):
+        (ahead if preparing else late).append(text)
+        return original_fetch(self, key, text, *options)
+
+    def prepare(self, jobs):
+        preparing.append(True)
+        try:
+            original_prepare(self, jobs)
+        finally:
+            preparing.pop()
+
+    monkeypatch.setattr(markdown.Compiler, "_fetch", fetch)
+    monkeypatch.setattr(Renderer, "prepare", prepare)
+    graph = build(minimal_site, tmp_path / "out", cache=False).graph
+    versions = [v for table in (graph.notes, graph.transcripts) for group in table.values()
+                for v in group.versions.values()]
+    texts = {v.body for v in versions if hasattr(v, "body")} | {
+        t.text for v in versions for t in getattr(v, "turns", ())}
+    assert texts <= set(ahead)
+    assert not texts & set(late)  # no page compiled them again
+    assert late  # other text (a person's bio, a topic's summary) is compiled when a page asks
+
+
 def test_a_body_cut_short_by_a_killed_worker_is_compiled_again_and_the_rest_kept(tmp_path):
     store = CompiledStore(tmp_path, "stamp", [])
     texts = [f"body {n} with **bold**\n" for n in range(3)]

@@ -311,14 +311,18 @@ def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], w
         results = []
         pid = os.getpid()
         table = tables.get(pid) or tables.setdefault(pid, ReadTable(pid))
-        for job in chunk:
-            if record:
-                html, reads, shown = renderer.render_traced(job, jobs)
-                reads = table.reads(reads)
-            else:
-                html, reads, shown = renderer.render(job, jobs), None, ()
-            writer.write(job.out_path, html)
-            results.append((reads, shown))
+        renderer.prepare(chunk)
+        try:
+            for job in chunk:
+                if record:
+                    html, reads, shown = renderer.render_traced(job, jobs)
+                    reads = table.reads(reads)
+                else:
+                    html, reads, shown = renderer.render(job, jobs), None, ()
+                writer.write(job.out_path, html)
+                results.append((reads, shown))
+        finally:
+            renderer.unprepare()
         writer.flush()  # on disk before a forked worker hands its chunk back
         # the last result also carries the fragments rendered for this chunk and the markdown
         # bodies it looked up (what it compiled went to the build cache's store, from whichever
