@@ -138,24 +138,22 @@ def test_a_body_that_fails_ahead_fails_in_its_page(minimal_site, tmp_path, monke
 
 
 def test_the_bodies_of_notes_and_transcripts_are_compiled_ahead(minimal_site, tmp_path, monkeypatch):
-    from lecun_site.render.page import Renderer
-
     ahead, late, preparing = [], [], []
-    original_fetch, original_prepare = markdown.Compiler._fetch, Renderer.prepare
+    original_fetch, original_prepare = markdown.Compiler._fetch, markdown.Compiler.prepare
 
     def fetch(self, key, text, *options):
         (ahead if preparing else late).append(text)
         return original_fetch(self, key, text, *options)
 
-    def prepare(self, jobs):
+    def prepare(self, *args):
         preparing.append(True)
         try:
-            original_prepare(self, jobs)
+            original_prepare(self, *args)
         finally:
             preparing.pop()
 
     monkeypatch.setattr(markdown.Compiler, "_fetch", fetch)
-    monkeypatch.setattr(Renderer, "prepare", prepare)
+    monkeypatch.setattr(markdown.Compiler, "prepare", prepare)
     graph = build(minimal_site, tmp_path / "out", cache=False).graph
     versions = [v for table in (graph.notes, graph.transcripts) for group in table.values()
                 for v in group.versions.values()]

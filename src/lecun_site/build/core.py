@@ -311,8 +311,7 @@ def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], w
         results = []
         pid = os.getpid()
         table = tables.get(pid) or tables.setdefault(pid, ReadTable(pid))
-        renderer.prepare(chunk)
-        try:
+        with renderer.prepared(chunk):
             for job in chunk:
                 if record:
                     html, reads, shown = renderer.render_traced(job, jobs)
@@ -321,8 +320,6 @@ def render_pages(renderer: Renderer, todo: list[PageJob], jobs: list[PageJob], w
                     html, reads, shown = renderer.render(job, jobs), None, ()
                 writer.write(job.out_path, html)
                 results.append((reads, shown))
-        finally:
-            renderer.unprepare()
         writer.flush()  # on disk before a forked worker hands its chunk back
         # the last result also carries the fragments rendered for this chunk and the markdown
         # bodies it looked up (what it compiled went to the build cache's store, from whichever

@@ -8,11 +8,12 @@ markdown.py and passed in as Markup.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import jinja2
 from markupsafe import Markup
@@ -396,30 +397,29 @@ class Renderer:
     def views(self, lang: str) -> Views:
         return self._views[lang]
 
-    def prepare(self, jobs: list[PageJob]) -> None:
-        """Compile ahead, in one run, the markdown the default templates show on these pages (a
-        note's body, a transcript's intro and turns): faster than one body at a time between
-        templates (Compiler.prepare). Only a head start: a template that shows other text
-        compiles it when it asks, and one that shows none of this wasted a little time."""
-        config, graph = self.graph.config, self.graph
-        texts: list[str] = []
-        for job in jobs:
-            if job.kind == "note":
-                group = graph.notes.get(job.key)
-                if group is not None:
-                    texts.append(group.version(job.lang).body)
-            elif job.kind in ("transcript", "parallel"):
-                group = graph.transcripts.get(job.key)
-                if group is not None:
-                    versions = [group.version(job.lang)] if job.kind == "transcript" else group.versions.values()
-                    for version in versions:
-                        texts += [version.intro] if version.intro else []
-                        texts += [turn.text for turn in version.turns]
-        self.markdown.prepare(texts, config.raw_html, config.allow_embeds)
+    @contextlib.contextmanager
+    def prepared(self, jobs: list[PageJob]) -> Iterator[None]:
+        """While rendering `jobs`: the markdown the default templates show on them (a note's body,
+        a transcript's intro and turns) compiled ahead, in one run, which is faster than one body
+        at a time between templates (Compiler.prepare). Only a head start: a template that shows
+        other text compiles it when it asks; what no page asked for is forgotten at the end."""
+        config = self.graph.config
+        self.markdown.prepare((text for job in jobs for text in self._markdown_of(job)),
+                              config.raw_html, config.allow_embeds)
+        try:
+            yield
+        finally:
+            self.markdown.ready.clear()
 
-    def unprepare(self) -> None:
-        """Forget what `prepare` compiled that no page asked for."""
-        self.markdown.ready.clear()
+    def _markdown_of(self, job: PageJob) -> Iterator[str]:
+        if job.kind == "note":
+            yield self.graph.notes[job.key].version(job.lang).body
+        elif job.kind in ("transcript", "parallel"):  # the side-by-side page shows every language
+            group = self.graph.transcripts[job.key]
+            for version in group.versions.values() if job.kind == "parallel" else [group.version(job.lang)]:
+                if version.intro:
+                    yield version.intro
+                yield from (turn.text for turn in version.turns)
 
     def render(self, job: PageJob, all_jobs: list[PageJob] | None = None) -> str:
         return self._render(job, all_jobs, None)
