@@ -5,6 +5,7 @@ metadata, anchors never under a sticky element, and search that finds a person's
 from __future__ import annotations
 
 import pytest
+from conftest import soup
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 LANGS = ("zh", "en")
@@ -173,3 +174,13 @@ def test_the_people_index_draws_who_worked_with_whom(page, served, graph, lang):
     # people by how present they are in the story, not by id
     cards = page.eval_on_selector_all(".cards.people .card-title", "as => as.map(a => a.getAttribute('href'))")
     assert cards[0].endswith("yann-lecun/") and len(cards) == len(graph.people)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_reference_keeps_a_space_between_the_source_and_its_publisher(published_site, lang):
+    out, _ = published_site
+    refs = soup(out / lang / "notes" / "overview" / "index.html").select("section.references li")
+    assert refs
+    for ref in refs:
+        text = " ".join(ref.get_text().split())
+        assert " — " in text, text  # not "…where it is going— AI深度研究员"
