@@ -449,7 +449,7 @@ from pathlib import Path
 import lecun_site.build.core as core
 from lecun_site.build.pipeline import BuildOptions, build_site
 
-core.index_search = lambda folder, problems: 0.0
+core.index_search = lambda folder, problems, **_: 0.0
 for content, out in zip(sys.argv[1::2], sys.argv[2::2]):
     build_site(BuildOptions(content=Path(content), out=Path(out), search=False, cache=False))
 """

@@ -20,7 +20,7 @@ def no_search(monkeypatch):
     """Pagefind is slow and tested elsewhere; here a fake index stands in for it."""
     calls = []
 
-    def fake_index(folder, problems):
+    def fake_index(folder, problems, pages=None):
         calls.append(folder)
         (folder / "pagefind").mkdir()
         (folder / "pagefind" / "pagefind-ui.js").write_text(f"// index {len(calls)}\n", encoding="utf-8")

@@ -44,7 +44,7 @@ def quick_clean_builds(monkeypatch):
     """Clean in-process builds without the Pagefind index (not compared) and rendered in this
     process rather than in forked workers (the same bytes; on a small machine several times
     faster). The CLI test's child processes keep both, so the forked render is compared too."""
-    monkeypatch.setattr("lecun_site.build.core.index_search", lambda folder, problems: 0.0)
+    monkeypatch.setattr("lecun_site.build.core.index_search", lambda folder, problems, **_: 0.0)
     monkeypatch.setattr("lecun_site.build.core.PARALLEL_MIN_PAGES", 10**9, raising=False)
 
 

@@ -20,7 +20,7 @@ from lecun_site.render import markdown
 
 @pytest.fixture(autouse=True)
 def no_search(monkeypatch):
-    monkeypatch.setattr(core, "index_search", lambda folder, problems: 0.0)
+    monkeypatch.setattr(core, "index_search", lambda folder, problems, **_: 0.0)
 
 
 def build(content: Path, out: Path, **options):
@@ -45,7 +45,7 @@ from lecun_site.render import markdown
 from lecun_site.build.pipeline import BuildOptions, build_site
 
 content, out, fork = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "fork"
-core.index_search = lambda folder, problems: 0.0
+core.index_search = lambda folder, problems, **_: 0.0
 if fork:
     core.PARALLEL_MIN_PAGES = 1  # fork even for this small site
     import lecun_site.parallel as parallel
@@ -203,7 +203,7 @@ def test_files_of_new_bodies_go_with_their_build_but_not_while_it_runs(minimal_s
 def test_a_failed_build_leaves_no_file_of_new_bodies(minimal_site, tmp_path, monkeypatch):
     out = tmp_path / "_site"
 
-    def fail(folder, problems):
+    def fail(folder, problems, pages=None):
         raise RuntimeError("the disk is full")
 
     monkeypatch.setattr(core, "index_search", fail)  # after every page was rendered

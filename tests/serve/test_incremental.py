@@ -173,7 +173,7 @@ def swap_people_of_note(content: Path, rng: random.Random) -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_incremental_equals_full_build_over_random_edits(minimal_site, tmp_path, seed, monkeypatch):
-    monkeypatch.setattr("lecun_site.build.core.index_search", lambda folder, problems: 0.0)  # serve does not index
+    monkeypatch.setattr("lecun_site.build.core.index_search", lambda folder, problems, **_: 0.0)  # serve does not index
     rng = random.Random(seed)
     out = tmp_path / "incremental"
     builder = make_builder(minimal_site, out, tmp_path)
@@ -218,7 +218,7 @@ def test_a_saved_title_equals_a_clean_build_twice(builder, minimal_site, tmp_pat
     Twice: the second edit meets what the first one recorded."""
     from lecun_site.serve.watch import ChangeKind
 
-    monkeypatch.setattr("lecun_site.build.core.index_search", lambda folder, problems: 0.0)
+    monkeypatch.setattr("lecun_site.build.core.index_search", lambda folder, problems, **_: 0.0)
     path = minimal_site / "notes" / "intro.zh.md"
     for old, new in (("title: 导言", "title: 引言"), ("title: 引言", "title: 开篇")):
         edit(path, old, new)
@@ -241,7 +241,7 @@ def test_a_saved_title_equals_a_clean_build_twice(builder, minimal_site, tmp_pat
 def test_a_note_with_no_translation_yet_keeps_its_warning(builder, minimal_site, tmp_path, monkeypatch):
     """A note written in Chinese first has a warning (no en version yet); every save reports it
     again, and the en page, which shows the zh text, follows the edit."""
-    monkeypatch.setattr("lecun_site.build.core.index_search", lambda folder, problems: 0.0)
+    monkeypatch.setattr("lecun_site.build.core.index_search", lambda folder, problems, **_: 0.0)
     path = minimal_site / "notes" / "only-chinese.zh.md"
     edit(path, "title: 只有中文", "title: 仅有中文")
     report = builder.build()
@@ -305,7 +305,7 @@ def test_a_template_edited_to_show_more_keeps_every_page_true(minimal_site, tmp_
     """Issue 19: with signatures kept by hand, making note.html list every note's title left
     the other note pages stale when a note was added, deleted or retitled. Signatures are now
     what pages read, so serve and a cached build equal a clean build after each such edit."""
-    monkeypatch.setattr("lecun_site.build.core.index_search", lambda folder, problems: 0.0)
+    monkeypatch.setattr("lecun_site.build.core.index_search", lambda folder, problems, **_: 0.0)
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     out = tmp_path / "_site"

@@ -41,7 +41,7 @@ from ..theme import Theme
 from .output import link_files, static_files
 from .assets import assets, social_cards_on
 from .cache import cache_dir
-from .search import index_search
+from .search import PageCopies, find_pagefind, index_search
 from .signatures import TemplateFingerprints, stable_hash
 from .traces import PageTrace, ReadTable, Traces  # noqa: F401 - Traces re-exported (serve, tests)
 
@@ -195,9 +195,14 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         renderer.markdown.store = cache.markdown_store()
         renderer.markdown.store.adding = not unsigned  # the signer compiles the bodies again: it keeps them
     writer.begin()
+    copies = None
     try:
         t0 = time.perf_counter()
         traces = None
+        if search and not writer.in_place and not keep and find_pagefind() is not None:
+            # a build that renders every page gives Pagefind copies cut down to what it reads (search.py)
+            copies = PageCopies(writer.folder, [job.out_path for job in todo])
+            writer.index_copies = str(copies.folder)
         results, fragments = render_pages(renderer, todo, jobs, writer, record, progress)
         writer.keep(keep)
         writer.remove(removed)
@@ -212,10 +217,15 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
                 link_files(out, writer.folder, [p.relative_to(out).as_posix() for p in sorted(old_index.rglob("*"))
                                                 if p.is_file() and not p.is_symlink()])
             else:
-                index_search(writer.folder, problems)
+                writer.flush()  # the copies too
+                index_search(writer.folder, problems, pages=copies.folder if copies else None)
             timings["search"] = time.perf_counter() - t0
+        if copies is not None:
+            copies.close()  # before the swap: they may be in the staging folder
         writer.commit()
     finally:
+        if copies is not None:
+            copies.close()
         writer.close()
     if record:  # once the pages are in place: the last Traces are evolved in place
         t0 = time.perf_counter()

@@ -28,6 +28,7 @@ from ..content.config import SiteConfig
 from ..errors import OutputError
 from ..theme import Theme
 from . import locks
+from .search import index_copy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -287,6 +288,7 @@ class StagingWriter:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.folder = out.parent / f".{out.name}.building-{os.getpid()}"
+        self.index_copies: str | None = None  # where each page's search.index_copy goes too, if set
         self._lock: int | None = None
         self._writes: BackgroundWrites | None = None
 
@@ -301,7 +303,7 @@ class StagingWriter:
         # creating ~9,000 folders can take seconds of system time, shared this way, and done by
         # a thread of the process's own while it renders the next page (BackgroundWrites)
         if self._writes is None or self._writes.pid != os.getpid():
-            self._writes = BackgroundWrites(str(self.folder))
+            self._writes = BackgroundWrites(str(self.folder), self.index_copies)
         self._writes.put(out_path, text)
 
     def flush(self) -> None:
@@ -342,11 +344,13 @@ class BackgroundWrites:
     """Pages written to disk by a thread while the process that rendered them renders the next:
     making a folder and writing a file wait on the disk with the GIL released (at 4,000 notes,
     about a tenth of a render process's time). `finish` waits for all of them and raises the
-    first error. Started after any fork (parallel.fan_out forks before rendering), one per process."""
+    first error. Started after any fork (parallel.fan_out forks before rendering), one per process.
+    With `copies`, each HTML page's search.index_copy is written there too, at the same path."""
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, copies: str | None = None) -> None:
         self.pid = os.getpid()
         self.folder = folder
+        self.copies = copies
         self.error: BaseException | None = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="lecun-site-writes", daemon=True)
@@ -374,18 +378,24 @@ class BackgroundWrites:
                 continue  # drain: the caller raises the error at its next put or at finish
             out_path, text = item
             try:
-                path = f"{folder}/{out_path}"
-                parent = os.path.dirname(path)
-                try:
-                    os.mkdir(parent)
-                except FileExistsError:
-                    pass
-                except FileNotFoundError:
-                    os.makedirs(parent, exist_ok=True)
-                with open(path, "w", encoding="utf-8") as handle:
-                    handle.write(text)
+                _write_new(f"{folder}/{out_path}", text)
+                if self.copies is not None and out_path.endswith(".html"):
+                    _write_new(f"{self.copies}/{out_path}", index_copy(text))
             except BaseException as exc:  # noqa: BLE001 - raised again in the rendering thread
                 self.error = exc
+
+
+def _write_new(path: str, text: str) -> None:
+    """`text` into a new file at `path`, making its folder (one per page: URLs end in /)."""
+    parent = os.path.dirname(path)
+    try:
+        os.mkdir(parent)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(parent, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 class InPlaceWriter:

@@ -18,6 +18,12 @@ static/search.js) loads that UI.
   not the header, navigation or footer, and not the chooser, 404, search or side-by-side pages.
   Within it, lists of links and the references are `data-pagefind-ignore` (a source is found on
   its own page, not on every page citing it).
+- **What Pagefind reads.** A build that renders every page (a cold build, `--no-cache`, a
+  change to every page) also writes each one cut down to what Pagefind reads of it: the
+  `<html lang>`, the <title> and the `data-pagefind-body` element (`index_copy`), into a
+  folder in memory (`PageCopies`), which Pagefind then reads in place of the site. It parses
+  a third fewer bytes and writes the same index, byte for byte
+  (tests/build/test_search_copies.py). Other builds index the site's own pages.
 - **Two languages at once.** Pagefind works on one core; the zh and en pages are indexed by
   two Pagefind processes at the same time and the two indexes merged (the merged folder is
   what one run over the whole site writes); should anything not fit, one run does it all.
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -43,6 +50,7 @@ import time
 from pathlib import Path
 
 from ..errors import ContentError, Problems
+from . import locks
 
 INSTALL_HINT = "install it with `pip install 'pagefind[extended]>=1.4,<1.5'` (the extended binary segments Chinese)"
 TIMEOUT_SECONDS = 600
@@ -97,12 +105,16 @@ def _warn(problems: Problems, message: str, hint: str | None = None) -> None:
     problems.add(ContentError("search", message, hint=hint, severity="warning"))
 
 
-def index_search(folder: Path, problems: Problems, stop: threading.Event | None = None) -> float:
-    """Index the built site in `folder` with Pagefind; return the seconds it took.
+def index_search(folder: Path, problems: Problems, stop: threading.Event | None = None,
+                 pages: Path | None = None) -> float:
+    """Index the built site in `folder` with Pagefind; return the seconds it took. `pages`: a
+    folder of `index_copy`s of every page of the site (PageCopies), which Pagefind then reads
+    instead of the pages themselves.
 
     Never fails the build: a missing or failing binary becomes a warning in `problems`.
     Raises Stopped if `stop` is set meanwhile, having ended Pagefind and removed its files.
     """
+    site = pages or folder
     started = time.perf_counter()
     binary = find_pagefind()
     if binary is None:
@@ -112,17 +124,18 @@ def index_search(folder: Path, problems: Problems, stop: threading.Event | None 
     if "extended" not in binary.name:
         _warn(problems, f"{binary} is Pagefind without Chinese word segmentation: "
                         "Chinese searches will only match the start of long runs of text", INSTALL_HINT)
-    langs = sorted(d.name for d in folder.iterdir() if d.is_dir() and d.name in ("zh", "en"))
+    langs = sorted(d.name for d in site.iterdir() if d.is_dir() and d.name in ("zh", "en"))
     if len(langs) > 1 and (os.cpu_count() or 1) > 1:
         try:
-            if _index_languages_apart(binary, folder, langs, stop):
+            if _index_languages_apart(binary, folder, langs, stop, site):
                 return time.perf_counter() - started
         except (OSError, ValueError, subprocess.TimeoutExpired):
             pass  # any trouble: index the whole site in one run below, which reports problems
         shutil.rmtree(folder / "pagefind", ignore_errors=True)
     try:
         with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log:
-            run = subprocess.Popen([str(binary), "--site", str(folder), "--silent"], stdout=log, stderr=log)
+            run = subprocess.Popen([str(binary), "--site", str(site), "--output-path", str(folder / "pagefind"),
+                                    "--silent"], stdout=log, stderr=log)
             try:
                 code = _wait([run], stop)[0]
             except Stopped:
@@ -141,7 +154,8 @@ def index_search(folder: Path, problems: Problems, stop: threading.Event | None 
     return time.perf_counter() - started
 
 
-def _index_languages_apart(binary: Path, folder: Path, langs: list[str], stop: threading.Event | None = None) -> bool:
+def _index_languages_apart(binary: Path, folder: Path, langs: list[str], stop: threading.Event | None = None,
+                           site: Path | None = None) -> bool:
     """Index each language's pages in a Pagefind process of its own, at the same time, and merge
     the results into `folder/pagefind`: Pagefind does its work on one core, so on a machine
     with two this takes the time of the larger language instead of both. The files of each
@@ -154,7 +168,7 @@ def _index_languages_apart(binary: Path, folder: Path, langs: list[str], stop: t
     runs: list[subprocess.Popen] = []
     try:
         for lang in langs:
-            runs.append(subprocess.Popen([str(binary), "--site", str(folder), "--glob", f"{lang}/**/*.html",
+            runs.append(subprocess.Popen([str(binary), "--site", str(site or folder), "--glob", f"{lang}/**/*.html",
                                           "--output-path", str(work / lang), "--silent"],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         codes = _wait(runs, stop)
@@ -189,3 +203,120 @@ def _index_languages_apart(binary: Path, folder: Path, langs: list[str], stop: t
     finally:
         _end(runs)  # _wait ends them too; this is for a Popen that failed after another started
         shutil.rmtree(work, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- what Pagefind reads
+
+# Pagefind parses the whole of every page, but indexes only what is inside its
+# `data-pagefind-body` element, plus the page's language and the data-pagefind-* attributes
+# wherever they are. Parsing is much of its time (at 4,000 notes, the <head>, header and footer
+# are a third of the bytes), so a build that renders every page also writes each one, cut down
+# to what Pagefind reads, into a folder that Pagefind reads instead (PageCopies). The index is
+# the same, byte for byte: tests/site_content/test_publish.py builds it both ways and compares.
+_BODY_ATTRIBUTE = " data-pagefind-body"
+# what Pagefind could read outside the body element: its attributes, and the first <h1> and
+# <img> of the page (the default title and image); a page with any of them there is copied whole
+_READ_OUTSIDE = re.compile(r"data-pagefind|<h1|<img", re.I)
+_HTML_TAG = re.compile(r"<html[\s>]", re.I)
+_TITLE = re.compile(r"<title>[^<]*</title>", re.I)
+
+
+def index_copy(html: str) -> str:
+    """`html` as Pagefind needs it to index the page as it would the whole page: up to and with
+    the `<html>` tag (the language), the <title>, and the one element that has
+    `data-pagefind-body`. The whole page where that is not certain: no body element or more
+    than one, an element that cannot be told apart from what it holds, or anything Pagefind
+    reads (see _READ_OUTSIDE) outside it."""
+    at = html.find(_BODY_ATTRIBUTE)
+    if at == -1 or html.find(_BODY_ATTRIBUTE, at + 1) != -1:
+        return html
+    start = html.rfind("<", 0, at)
+    tag_end = html.find(">", at)
+    if start == -1 or tag_end == -1 or ">" in html[start:at]:
+        return html
+    name = html[start + 1:at].split(None, 1)[0].lower() if html[start + 1:at].strip() else ""
+    if not name.isalnum():
+        return html
+    end = _element_end(html, name, tag_end + 1)
+    html_tag = _HTML_TAG.search(html, 0, start)
+    if end is None or html_tag is None:
+        return html
+    if _READ_OUTSIDE.search(html, 0, start) or _READ_OUTSIDE.search(html, end):
+        return html
+    head = html[:html.find(">", html_tag.start()) + 1]
+    title = _TITLE.search(html, 0, start)
+    return f"{head}<head>{title[0] if title else ''}</head><body>{html[start:end]}</body></html>"
+
+
+def _element_end(html: str, name: str, position: int) -> int | None:
+    """Where the element whose start tag ends before `position` ends (after its end tag),
+    counting elements of the same name inside it; None if the text does not say."""
+    opening, closing = f"<{name}", f"</{name}>"
+    depth = 1
+    while True:
+        close = html.find(closing, position)
+        if close == -1:
+            return None
+        inner = html.find(opening, position, close)
+        while inner != -1:
+            after = html[inner + len(opening):inner + len(opening) + 1]
+            if after in (">", " ", "\n", "\t", "/"):
+                depth += 1
+            inner = html.find(opening, inner + 1, close)
+        depth -= 1
+        position = close + len(closing)
+        if depth == 0:
+            return position
+
+
+class PageCopies:
+    """A folder for the `index_copy`s of the pages (`out_paths`) a build writes, for Pagefind to
+    read, removed by `close`.
+
+    - **Where.** In /dev/shm where there is one: in memory, nothing is written to disk, and
+      removing thousands of files there is quick (on disk it slows the next files created).
+      Elsewhere in the build's staging folder.
+    - **The same index every time.** Pagefind numbers pages in the order it finds them, which is
+      the order the file system lists a folder in: in memory, the order of creation. So the
+      folders of all the pages are made here first, in the order of their paths, before any
+      page is written, by whichever process.
+    - **Nothing left behind.** A folder left by a build that was killed is removed by the next
+      one (each is locked by its build while it runs: locks.py).
+    """
+
+    MEMORY = Path("/dev/shm")
+    PREFIX = "lecun-site-pages-"
+
+    def __init__(self, staging: Path, out_paths: list[str]) -> None:
+        memory = self.MEMORY.is_dir() and os.access(self.MEMORY, os.W_OK) and locks.AVAILABLE
+        if memory:
+            self._remove_abandoned()
+        self.folder = Path(tempfile.mkdtemp(prefix=self.PREFIX, dir=self.MEMORY if memory else staging))
+        self._lock: int | None = locks.hold(self.folder) if locks.AVAILABLE else None
+        lay_out(self.folder, out_paths)
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    @classmethod
+    def _remove_abandoned(cls) -> None:
+        try:
+            leftovers = [p for p in cls.MEMORY.iterdir() if p.name.startswith(cls.PREFIX)]
+        except OSError:
+            return
+        for leftover in leftovers:
+            if leftover.is_dir() and not leftover.is_symlink() and not locks.in_use(leftover):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def lay_out(folder: Path, out_paths: list[str]) -> None:
+    """Make the folders of the HTML pages among `out_paths` in `folder`, in the order of their paths."""
+    made = {str(folder)}
+    for out_path in sorted(p for p in out_paths if p.endswith(".html")):
+        parent = os.path.dirname(f"{folder}/{out_path}")
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
