@@ -3,7 +3,9 @@ PageCopies), and makes the index it makes of the pages themselves, byte for byte
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -111,16 +113,19 @@ def test_copies_a_killed_build_left_are_removed_and_those_in_use_are_not(tmp_pat
     (abandoned / "en").mkdir(parents=True)
     running = tmp_path / f"{search.PageCopies.PREFIX}running"
     running.mkdir()
+    just_made = tmp_path / f"{search.PageCopies.PREFIX}new"  # not locked yet: its build locks it next
+    just_made.mkdir()
+    for folder in (abandoned, running):
+        os.utime(folder, (time.time() - 120, time.time() - 120))
     handle = locks.hold(running)
     try:
         copies = search.PageCopies(tmp_path / "staging", ["en/notes/a/index.html", "feed.xml"])
         assert copies.folder.parent == tmp_path
         assert (copies.folder / "en" / "notes" / "a").is_dir() and not (copies.folder / "feed.xml").exists()
-        assert not abandoned.exists() and running.is_dir()
+        assert not abandoned.exists() and running.is_dir() and just_made.is_dir()
         copies.close()
         assert not copies.folder.exists()
     finally:
-        import os
         os.close(handle)
 
 

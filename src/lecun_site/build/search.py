@@ -308,7 +308,11 @@ class PageCopies:
         except OSError:
             return
         for leftover in leftovers:
-            if leftover.is_dir() and not leftover.is_symlink() and not locks.in_use(leftover):
+            try:  # a minute old at least: one just made is locked a moment after (mkdtemp, then hold)
+                young = time.time() - leftover.lstat().st_mtime < 60
+            except OSError:
+                continue
+            if not young and leftover.is_dir() and not leftover.is_symlink() and not locks.in_use(leftover):
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
