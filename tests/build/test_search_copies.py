@@ -139,3 +139,22 @@ def test_a_build_that_fails_while_rendering_leaves_no_copies(minimal_site, tmp_p
     assert result.code == 1
     assert list((tmp_path / "memory").iterdir()) == []
     assert result.code == 1 and not (tmp_path / "_site").exists()
+
+
+def test_without_a_memory_folder_the_copies_go_in_the_staging_folder_and_not_into_the_site(minimal_site, tmp_path,
+                                                                                          monkeypatch):
+    monkeypatch.setattr(search.PageCopies, "MEMORY", tmp_path / "no-such-folder")
+    made = []
+    real = search.PageCopies.__init__
+
+    def spy(self, staging, out_paths):
+        real(self, staging, out_paths)
+        made.append((staging, self.folder))
+
+    monkeypatch.setattr(search.PageCopies, "__init__", spy)
+    out = tmp_path / "_site"
+    build_site(BuildOptions(content=minimal_site, out=out, cache=False))
+    [(staging, folder)] = made
+    assert folder.parent == staging and staging.name.startswith("._site.building-")
+    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    assert not any(p.name.startswith(search.PageCopies.PREFIX) for p in out.rglob("*"))
