@@ -337,14 +337,16 @@ class Page(DrawnPictures):
 
     def _resolve_link(self, target: str, line: int | None) -> str | None:
         # one read, root ("l", target): what the link resolves to, not every record it looked at
-        found = link_target(self.r.graph, target)
+        resolved = self.r.links.get((self.lang, target))
+        if resolved is None:  # the same for every page of the language (links are made relative last)
+            found, marked = link_target(self.r.graph, target), None
+            if found is not None:
+                kind, key, anchor = found
+                marked = self.link(urls.internal(self.lang, kind, key) + (f"#{anchor}" if anchor else ""))
+            resolved = self.r.links[(self.lang, target)] = (found, marked)
         if self.recorder is not None:
-            self.recorder.note((("l", target),), found)
-        if found is None:
-            return None
-        kind, key, anchor = found
-        site_path = urls.internal(self.lang, kind, key)
-        return self.link(site_path + (f"#{anchor}" if anchor else ""))
+            self.recorder.note((("l", target),), resolved[0])
+        return resolved[1]
 
     def json(self, value: Any) -> Markup:
         """JSON for a <script type="application/json"> element: no '</script>' or '<!--' can break
@@ -381,6 +383,8 @@ class Renderer:
         # what each recorded fragment read: key -> (reads, keys of the fragments it shows)
         self.fragment_reads: dict[tuple, tuple[dict, frozenset]] = {}
         self._relative = urls.Relative(self.local)
+        # (lang, `@/` link) -> (what it names, its marked site path): the graph does not change
+        self.links: dict[tuple[str, str], tuple[Any, str | None]] = {}
         # `env`: one kept by the caller (serve's Builder), which reloads only templates that changed
         self.env = env or make_environment(templates, bytecode_folder, reload_templates)
         self._check_strings()

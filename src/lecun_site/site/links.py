@@ -164,9 +164,13 @@ def link_target(graph: SiteGraph, target: str) -> tuple[str, str, str] | None:
 
 
 def check_links(graph: SiteGraph, content: ContentSet, problems: Problems, all_note_slugs: set[str]) -> None:
+    found: dict[str, bool] = {}  # target -> whether it names something: many notes link to the same
     for record in [*content.notes, *content.transcripts]:
         for link in record.links:
-            if link_target(graph, link.target) is None:
+            exists = found.get(link.target)
+            if exists is None:
+                exists = found[link.target] = link_target(graph, link.target) is not None
+            if not exists:
                 kind = link.target[2:].split("/")[0].split("#")[0]
                 key = link.target[2:].split("#")[0].strip("/").split("/")[-1]
                 if kind == "notes" and key in all_note_slugs and key not in graph.notes:
