@@ -7,6 +7,8 @@ remember lines). Before a YAML document is loaded, `_check_shape` walks its even
 refuses what would crash or swamp the loader: nesting deeper than MAX_DEPTH (libyaml's
 composer recurses in C and would overflow the stack), aliases that repeat more than
 MAX_ALIAS_VALUES values (the "billion laughs"), and an alias inside the structure it names.
+Plain data (most documents) skips both: `_built_from_events` makes the same mappings and lists
+in one pass over the parser's events, and leaves anything unusual to the checks and the loader.
 """
 
 from __future__ import annotations
@@ -185,6 +187,9 @@ def _load_yaml(display: str, text: str, first_line: int = 1) -> Any:
 
     loader = None
     try:
+        built = _built_from_events(text, first_line)
+        if built is not _UNUSUAL:
+            return built
         if not _plainly_shallow(text):
             _check_shape(display, text, at)
         loader = _Loader(text)
@@ -273,6 +278,93 @@ def _simple_mapping(text: str, first_line: int) -> "LineDict | None":
         result.lines[key] = line_number
         line_number += 1
     return result
+
+
+# What the loader makes of a document, made in one pass over the parser's events instead of
+# three (the walk of _check_shape, libyaml's composer, PyYAML's constructor): about half the
+# time of a large file such as a timeline. It takes plain data only: no anchor, alias, explicit
+# tag, merge key, key that is a list or mapping, repeated key, second document, nesting past
+# MAX_DEPTH or error; anything else is _UNUSUAL and left to the loader, which reads, checks and
+# reports it as before. tests/content/test_simple_yaml.py checks that both give the same.
+_UNUSUAL = object()
+_STR, _TIMESTAMP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"
+_BUILT_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float")}
+assert not _Loader.yaml_path_resolvers  # a quoted scalar is always text
+
+
+def _built_from_events(text: str, first_line: int) -> Any:
+    loader = _Loader(text)
+    try:
+        offset = first_line
+        resolve, constructors = loader.resolve, _Loader.yaml_constructors
+        get_event = loader.get_event
+        stack: list = []  # [collection, key waiting for its value (mappings), its line]
+        root: Any = _UNUSUAL
+        if not isinstance(get_event(), yaml.StreamStartEvent):
+            return _UNUSUAL
+        event = get_event()
+        if isinstance(event, yaml.StreamEndEvent):
+            return None  # an empty document
+        if not isinstance(event, yaml.DocumentStartEvent):
+            return _UNUSUAL
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                    return _UNUSUAL
+                if event.implicit[0]:  # plain: it may be a number, a boolean, null…
+                    tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                    if tag == _STR or tag == _TIMESTAMP:
+                        value = event.value
+                    elif tag in _BUILT_TAGS:
+                        value = constructors[tag](loader, yaml.ScalarNode(tag, event.value, event.start_mark,
+                                                                          event.end_mark))
+                    else:
+                        return _UNUSUAL  # a merge key, `=`…
+                else:
+                    value = event.value
+                line = event.start_mark.line + offset
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.anchor is not None or (event.tag is not None and event.tag != "!") or len(stack) >= MAX_DEPTH:
+                    return _UNUSUAL
+                line = event.start_mark.line + offset
+                collection = LineDict() if kind is yaml.MappingStartEvent else LineList()
+                collection.line = line
+                stack.append([collection, _UNUSUAL, 0])
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                value, pending, _ = stack.pop()
+                if pending is not _UNUSUAL:
+                    return _UNUSUAL  # a key without a value: not from this parser
+                line = value.line
+            elif kind is yaml.DocumentEndEvent:
+                break
+            else:  # an alias, a second document
+                return _UNUSUAL
+            if not stack:
+                root = value
+                continue
+            top = stack[-1]
+            collection = top[0]
+            if type(collection) is LineList:
+                collection.append(value)
+                collection.lines.append(line)
+            elif top[1] is _UNUSUAL:  # a key
+                if type(value) is LineDict or type(value) is LineList or value in collection:
+                    return _UNUSUAL  # unhashable or repeated: the loader says so
+                top[1], top[2] = value, line
+            else:
+                collection[top[1]] = value
+                collection.lines[top[1]] = top[2]
+                top[1] = _UNUSUAL
+        if not isinstance(get_event(), yaml.StreamEndEvent):
+            return _UNUSUAL
+        return root
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return _UNUSUAL  # the loader reports it
+    finally:
+        loader.dispose()
 
 
 def _plainly_shallow(text: str) -> bool:
