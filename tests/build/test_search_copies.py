@@ -158,3 +158,57 @@ def test_without_a_memory_folder_the_copies_go_in_the_staging_folder_and_not_int
     assert folder.parent == staging and staging.name.startswith("._site.building-")
     assert (out / "pagefind" / "pagefind-ui.js").is_file()
     assert not any(p.name.startswith(search.PageCopies.PREFIX) for p in out.rglob("*"))
+
+
+def spy_on_index(monkeypatch) -> list:
+    """What each index_search of a build was given to read: None, or the HTML files of its copies."""
+    seen: list = []
+    real = core.index_search
+
+    def spy(folder, problems, stop=None, pages=None):
+        seen.append(None if pages is None else sorted(p.relative_to(pages).as_posix() for p in pages.rglob("*.html")))
+        return real(folder, problems, stop, pages)
+
+    monkeypatch.setattr(core, "index_search", spy)
+    return seen
+
+
+def test_a_copy_that_cannot_be_written_makes_the_build_index_its_pages(minimal_site, tmp_path, monkeypatch):
+    """/dev/shm full (a container's is 64 MB): the copy is left out, and Pagefind reads the pages."""
+    seen = spy_on_index(monkeypatch)
+    real = search.index_copy
+
+    def full(html):
+        if "hugo-style" in html:
+            raise OSError(28, "No space left on device")
+        return real(html)
+
+    monkeypatch.setattr(search, "index_copy", full)
+    out = tmp_path / "_site"
+    build_site(BuildOptions(content=minimal_site, out=out, cache=False))
+    assert seen == [None]
+    assert (out / "pagefind" / "pagefind-entry.json").is_file()
+    assert (out / "en" / "notes" / "hugo-style" / "index.html").is_file()
+
+
+def test_without_room_in_memory_the_copies_go_in_the_staging_folder(minimal_site, tmp_path, monkeypatch):
+    monkeypatch.setattr(search.PageCopies, "MEMORY", tmp_path)
+    monkeypatch.setattr(search.PageCopies, "MEMORY_PER_PAGE", 10 ** 15)
+    seen = spy_on_index(monkeypatch)
+    build_site(BuildOptions(content=minimal_site, out=tmp_path / "_site", cache=False))
+    assert seen and seen[0] is not None
+    assert not any(p.name.startswith(search.PageCopies.PREFIX) for p in tmp_path.iterdir())
+
+
+def test_static_html_files_are_given_to_pagefind_too(minimal_site, tmp_path, monkeypatch):
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "about-this-site.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>About</title></head><body><header>x</header>'
+        "<main data-pagefind-body><h1>About</h1><p>zzqx</p></main></body></html>", encoding="utf-8")
+    seen = spy_on_index(monkeypatch)
+    out = tmp_path / "_site"
+    build_site(BuildOptions(content=minimal_site, out=out, static=static, cache=False))
+    [copied] = seen
+    static_html = [p.relative_to(out).as_posix() for p in out.rglob("about-this-site.html")]
+    assert static_html and set(static_html) <= set(copied)

@@ -201,15 +201,19 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
         traces = None
         if search and not writer.in_place and not keep and find_pagefind() is not None:
             # a build that renders every page gives Pagefind copies cut down to what it reads (search.py)
-            copies = PageCopies(writer.folder, [job.out_path for job in todo])
-            writer.index_copies = str(copies.folder)
+            with contextlib.suppress(OSError):  # no room for them: Pagefind reads the pages
+                copies = PageCopies(writer.folder, [job.out_path for job in todo])
+                writer.index_copies = str(copies.folder)
         results, fragments = render_pages(renderer, todo, jobs, writer, record, progress)
         writer.keep(keep)
         writer.remove(removed)
         timings["render"] = time.perf_counter() - t0
         with asset_folder(options) as folder:
             published = assets(graph, jobs, options.content, folder, renderer.strings, renderer.social_cards)
-            static_changed = writer.finish({**static_files(theme), **published}, graph.config)
+            static = {**static_files(theme), **published}
+            static_changed = writer.finish(static, graph.config)
+        if copies is not None:
+            copies.add_files(writer.folder, [rel for rel in static if rel.endswith(".html")])
         if search and not writer.in_place:
             t0 = time.perf_counter()
             old_index = out / "pagefind"
@@ -218,7 +222,7 @@ def run(options: BuildOptions, writer, *, previous: Traces | None = None, parse_
                                                 if p.is_file() and not p.is_symlink()])
             else:
                 writer.flush()  # the copies too
-                index_search(writer.folder, problems, pages=copies.folder if copies else None)
+                index_search(writer.folder, problems, pages=copies.folder if copies and copies.complete() else None)
             timings["search"] = time.perf_counter() - t0
         if copies is not None:
             copies.close()  # before the swap: they may be in the staging folder

@@ -28,7 +28,7 @@ from ..content.config import SiteConfig
 from ..errors import OutputError
 from ..theme import Theme
 from . import locks
-from .search import index_copy
+from .search import write_copy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -380,7 +380,7 @@ class BackgroundWrites:
             try:
                 _write_new(f"{folder}/{out_path}", text)
                 if self.copies is not None and out_path.endswith(".html"):
-                    _write_new(f"{self.copies}/{out_path}", index_copy(text))
+                    write_copy(f"{self.copies}/{out_path}", text)
             except BaseException as exc:  # noqa: BLE001 - raised again in the rendering thread
                 self.error = exc
 

@@ -39,6 +39,7 @@ static/search.js) loads that UI.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -282,18 +283,48 @@ class PageCopies:
       page is written, by whichever process.
     - **Nothing left behind.** A folder left by a build that was killed is removed by the next
       one (each is locked by its build while it runs: locks.py).
+    - **Never in the way.** /dev/shm is used only with room to spare (MEMORY_PER_PAGE; a
+      container may give it 64 MB). A copy that cannot be written is left out (output.py), and a
+      build whose copies are not `complete()` indexes its own pages, as one without copies does.
     """
 
     MEMORY = Path("/dev/shm")
     PREFIX = "lecun-site-pages-"
+    MEMORY_PER_PAGE = 64 * 1024  # free bytes asked of /dev/shm per page (a copy is ~10 KB)
 
     def __init__(self, staging: Path, out_paths: list[str]) -> None:
-        memory = self.MEMORY.is_dir() and os.access(self.MEMORY, os.W_OK) and locks.AVAILABLE
+        self.pages = sorted(p for p in out_paths if p.endswith(".html"))
+        memory = self.MEMORY.is_dir() and os.access(self.MEMORY, os.W_OK) and locks.AVAILABLE and self._room()
         if memory:
             self._remove_abandoned()
         self.folder = Path(tempfile.mkdtemp(prefix=self.PREFIX, dir=self.MEMORY if memory else staging))
         self._lock: int | None = locks.hold(self.folder) if locks.AVAILABLE else None
-        lay_out(self.folder, out_paths)
+        try:
+            lay_out(self.folder, self.pages)
+        except OSError:
+            self.close()
+            raise
+
+    def add_files(self, site: Path, rels: list[str]) -> None:
+        """Other HTML files of the site (static files), copied as they are: Pagefind reads them too."""
+        for rel in sorted(rels):
+            target = self.folder / rel
+            with contextlib.suppress(OSError):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(site / rel, target)
+            self.pages.append(rel)
+
+    def complete(self) -> bool:
+        """Whether every page has its copy (a copy that could not be written is missing)."""
+        folder = str(self.folder)
+        return all(os.path.isfile(f"{folder}/{page}") for page in self.pages)
+
+    def _room(self) -> bool:
+        try:
+            info = os.statvfs(self.MEMORY)
+        except OSError:
+            return False
+        return info.f_bavail * info.f_frsize >= self.MEMORY_PER_PAGE * len(self.pages)
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -314,6 +345,17 @@ class PageCopies:
                 continue
             if not young and leftover.is_dir() and not leftover.is_symlink() and not locks.in_use(leftover):
                 shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_copy(path: str, html: str) -> None:
+    """`index_copy(html)` into `path`, whose folder lay_out made. One that cannot be written (the
+    memory is full) is left out: the build then indexes its pages instead (PageCopies.complete)."""
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(index_copy(html))
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def lay_out(folder: Path, out_paths: list[str]) -> None:
