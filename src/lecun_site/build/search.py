@@ -128,7 +128,7 @@ def index_search(folder: Path, problems: Problems, stop: threading.Event | None 
     langs = sorted(d.name for d in site.iterdir() if d.is_dir() and d.name in ("zh", "en"))
     if len(langs) > 1 and (os.cpu_count() or 1) > 1:
         try:
-            if _index_languages_apart(binary, folder, langs, stop, site):
+            if _index_languages_apart(binary, site, folder, langs, stop):
                 return time.perf_counter() - started
         except (OSError, ValueError, subprocess.TimeoutExpired):
             pass  # any trouble: index the whole site in one run below, which reports problems
@@ -155,21 +155,21 @@ def index_search(folder: Path, problems: Problems, stop: threading.Event | None 
     return time.perf_counter() - started
 
 
-def _index_languages_apart(binary: Path, folder: Path, langs: list[str], stop: threading.Event | None = None,
-                           site: Path | None = None) -> bool:
-    """Index each language's pages in a Pagefind process of its own, at the same time, and merge
-    the results into `folder/pagefind`: Pagefind does its work on one core, so on a machine
+def _index_languages_apart(binary: Path, site: Path, folder: Path, langs: list[str],
+                           stop: threading.Event | None = None) -> bool:
+    """Index each language's pages of `site` (the built site, or its PageCopies) in a Pagefind
+    process of its own, at the same time, and merge the results into `folder/pagefind`: Pagefind does its work on one core, so on a machine
     with two this takes the time of the larger language instead of both. The files of each
     index are named by their content and the shared assets are the same, so the merge is
     only a copy plus joining the `languages` of pagefind-entry.json; any clash, or a run that
     fails, returns False (the caller then indexes the site in one run)."""
-    # inside the folder being indexed (it holds no HTML), so that a build killed meanwhile
+    # inside the build's folder (the work holds no HTML), so that a build killed meanwhile
     # leaves nothing beside the output: its staging folder, with this in it, is cleaned up
     work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=folder))
     runs: list[subprocess.Popen] = []
     try:
         for lang in langs:
-            runs.append(subprocess.Popen([str(binary), "--site", str(site or folder), "--glob", f"{lang}/**/*.html",
+            runs.append(subprocess.Popen([str(binary), "--site", str(site), "--glob", f"{lang}/**/*.html",
                                           "--output-path", str(work / lang), "--silent"],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         codes = _wait(runs, stop)
@@ -213,7 +213,7 @@ def _index_languages_apart(binary: Path, folder: Path, langs: list[str], stop: t
 # wherever they are. Parsing is much of its time (at 4,000 notes, the <head>, header and footer
 # are a third of the bytes), so a build that renders every page also writes each one, cut down
 # to what Pagefind reads, into a folder that Pagefind reads instead (PageCopies). The index is
-# the same, byte for byte: tests/site_content/test_publish.py builds it both ways and compares.
+# the same, byte for byte: tests/build/test_search_copies.py builds it both ways and compares.
 _BODY_ATTRIBUTE = " data-pagefind-body"
 # what Pagefind could read outside the body element: its attributes, and the first <h1> and
 # <img> of the page (the default title and image); a page with any of them there is copied whole
@@ -300,10 +300,19 @@ class PageCopies:
         self.folder = Path(tempfile.mkdtemp(prefix=self.PREFIX, dir=self.MEMORY if memory else staging))
         self._lock: int | None = locks.hold(self.folder) if locks.AVAILABLE else None
         try:
-            lay_out(self.folder, self.pages)
+            self._lay_out()
         except OSError:
             self.close()
             raise
+
+    def _lay_out(self) -> None:
+        """The folders of all the pages, in the order of their paths (see above)."""
+        made = {str(self.folder)}
+        for page in self.pages:
+            parent = os.path.dirname(f"{self.folder}/{page}")
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
 
     def add_files(self, site: Path, rels: list[str]) -> None:
         """Other HTML files of the site (static files), copied as they are: Pagefind reads them too."""
@@ -348,7 +357,7 @@ class PageCopies:
 
 
 def write_copy(path: str, html: str) -> None:
-    """`index_copy(html)` into `path`, whose folder lay_out made. One that cannot be written (the
+    """`index_copy(html)` into `path`, whose folder PageCopies made. One that cannot be written (the
     memory is full) is left out: the build then indexes its pages instead (PageCopies.complete)."""
     try:
         with open(path, "w", encoding="utf-8") as handle:
@@ -356,13 +365,3 @@ def write_copy(path: str, html: str) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(path)
-
-
-def lay_out(folder: Path, out_paths: list[str]) -> None:
-    """Make the folders of the HTML pages among `out_paths` in `folder`, in the order of their paths."""
-    made = {str(folder)}
-    for out_path in sorted(p for p in out_paths if p.endswith(".html")):
-        parent = os.path.dirname(f"{folder}/{out_path}")
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)

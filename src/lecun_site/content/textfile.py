@@ -285,7 +285,7 @@ def _simple_mapping(text: str, first_line: int) -> "LineDict | None":
 # time of a large file such as a timeline. It takes plain data only: no anchor, alias, explicit
 # tag, merge key, key that is a list or mapping, repeated key, second document, nesting past
 # MAX_DEPTH or error; anything else is _UNUSUAL and left to the loader, which reads, checks and
-# reports it as before. tests/content/test_simple_yaml.py checks that both give the same.
+# reports it as before. tests/content/test_yaml_events.py checks that both give the same.
 _UNUSUAL = object()
 _STR, _TIMESTAMP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"
 _BUILT_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float")}
@@ -295,7 +295,6 @@ assert not _Loader.yaml_path_resolvers  # a quoted scalar is always text
 def _built_from_events(text: str, first_line: int) -> Any:
     loader = _Loader(text)
     try:
-        offset = first_line
         resolve, constructors = loader.resolve, _Loader.yaml_constructors
         get_event = loader.get_event
         stack: list = []  # [collection, key waiting for its value (mappings), its line]
@@ -324,11 +323,11 @@ def _built_from_events(text: str, first_line: int) -> Any:
                         return _UNUSUAL  # a merge key, `=`…
                 else:
                     value = event.value
-                line = event.start_mark.line + offset
+                line = event.start_mark.line + first_line
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 if event.anchor is not None or (event.tag is not None and event.tag != "!") or len(stack) >= MAX_DEPTH:
                     return _UNUSUAL
-                line = event.start_mark.line + offset
+                line = event.start_mark.line + first_line
                 collection = LineDict() if kind is yaml.MappingStartEvent else LineList()
                 collection.line = line
                 stack.append([collection, _UNUSUAL, 0])
